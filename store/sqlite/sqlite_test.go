@@ -1,0 +1,48 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"shian/store/sqlite"
+	"shian/store/sqlstore"
+	"shian/store/storetest"
+)
+
+func open(t *testing.T) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "shian.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Now = func() time.Time { return storetest.Now }
+	storetest.MustMigrate(t, db)
+	return db
+}
+
+func TestConformance(t *testing.T) { storetest.Run(t, open) }
+
+func TestPragmas(t *testing.T) {
+	db := open(t)
+	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1"} {
+		var got string
+		if err := db.DB.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil || got != want {
+			t.Errorf("PRAGMA %s = %q, %v; want %q", pragma, got, err, want)
+		}
+	}
+}
+
+func TestPendingBeforeMigrate(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "new.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	pending, err := db.Pending(context.Background())
+	if err != nil || len(pending) == 0 {
+		t.Fatalf("a new database has pending migrations: got %v, %v", pending, err)
+	}
+}

@@ -1,0 +1,249 @@
+// Package sqlstore is the SQL system of record shared by the SQLite and
+// PostgreSQL adapters: one set of hand-written queries over database/sql,
+// with a Dialect for the few places where the two databases differ. The
+// store/sqlite and store/postgres packages open a DB with their own driver,
+// settings and migrations.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"shian"
+)
+
+// Dialect captures what differs between the databases.
+type Dialect struct {
+	Name string // "sqlite" or "postgres"
+	// Numbered placeholders ($1, $2 …) instead of ?.
+	Numbered bool
+	// ILike is the case-insensitive LIKE operator.
+	ILike string
+	// LockMigrations, when set, runs first in the migration transaction so
+	// that two processes migrating at once apply each file once.
+	LockMigrations string
+	// ForUpdate is appended to SELECTs that claim rows ("" on SQLite, where
+	// write transactions are already exclusive).
+	ForUpdate string
+}
+
+// DB is the store. Its methods implement shian.ShopService and
+// shian.OutboxService; construct it with store/sqlite or store/postgres.
+type DB struct {
+	DB         *sql.DB
+	Dialect    Dialect
+	Migrations fs.FS
+	// Now is the clock; grades and timestamps are computed with it.
+	Now func() time.Time
+	// Keywords returns extra search text for a shop (pinyin, initials); it
+	// is stored for the degraded store-backed search. May be nil.
+	Keywords func(*shian.Shop) string
+}
+
+// New wraps an open database.
+func New(db *sql.DB, d Dialect, migrations fs.FS) *DB {
+	return &DB{DB: db, Dialect: d, Migrations: migrations, Now: time.Now}
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.DB.Close() }
+
+// Ping checks that the database answers. Errors: EUNAVAILABLE.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.DB.PingContext(ctx); err != nil {
+		return &shian.Error{Code: shian.EUNAVAILABLE, Message: "the database is not reachable", Key: "db_unavailable"}
+	}
+	return nil
+}
+
+// Q rewrites a query written with ? placeholders for the dialect.
+func (db *DB) Q(query string) string {
+	if !db.Dialect.Numbered {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// Tx runs fn in a transaction, committing when it returns nil.
+func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return unavailable(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// unavailable marks connection-level failures (the database is down or
+// unreachable) so the API answers 503; other errors pass unchanged.
+func unavailable(err error) error {
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		return fmt.Errorf("%w (%v)", &shian.Error{Code: shian.EUNAVAILABLE, Message: "the database is not reachable", Key: "db_unavailable"}, err)
+	}
+	return err
+}
+
+// Migration is one numbered SQL file.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+func (db *DB) migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(db.Migrations, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var out []Migration
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and _", name)
+		}
+		body, err := fs.ReadFile(db.Migrations, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: v, Name: name, SQL: string(body)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, nil
+}
+
+const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	applied_at TEXT NOT NULL
+)`
+
+func (db *DB) applied(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (map[int]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	done := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		done[v] = true
+	}
+	return done, rows.Err()
+}
+
+// Pending lists the migrations not yet applied. serve refuses to start
+// while any are pending.
+func (db *DB) Pending(ctx context.Context) ([]Migration, error) {
+	all, err := db.migrations()
+	if err != nil {
+		return nil, err
+	}
+	done, err := db.applied(ctx, db.DB)
+	if isMissingTable(err) {
+		return all, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	var out []Migration
+	for _, m := range all {
+		if !done[m.Version] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// Migrate applies every pending migration, each in its own transaction
+// together with its schema_migrations row, and returns the names applied.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	all, err := db.migrations()
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if db.Dialect.LockMigrations != "" {
+			if _, err := tx.ExecContext(ctx, db.Dialect.LockMigrations); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, migrationsTable)
+		return err
+	}); err != nil {
+		return nil, unavailable(err)
+	}
+	var names []string
+	for _, m := range all {
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			if db.Dialect.LockMigrations != "" {
+				if _, err := tx.ExecContext(ctx, db.Dialect.LockMigrations); err != nil {
+					return err
+				}
+			}
+			done, err := db.applied(ctx, tx)
+			if err != nil || done[m.Version] {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+			_, err = tx.ExecContext(ctx, db.Q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+				m.Version, m.Name, db.Now().UTC().Format(time.RFC3339))
+			if err == nil {
+				names = append(names, m.Name)
+			}
+			return err
+		})
+		if err != nil {
+			return names, err
+		}
+	}
+	return names, nil
+}
+
+// isMissingTable reports an error about schema_migrations not existing yet.
+func isMissingTable(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "does not exist"))
+}

@@ -1,0 +1,406 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"shian"
+)
+
+var _ shian.ShopService = (*DB)(nil)
+var _ shian.OutboxService = (*DB)(nil)
+
+const shopColumns = `id, licence, credit_code, name, name_en, name_ru, aliases, category, address, district, grid,
+	lat, lng, phone, status, licensed_on, haccp, sticker_version,
+	dynamic_grade, dynamic_date, annual_grade, annual_year, annual_supplied, updated_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanShop(row scanner) (*shian.Shop, error) {
+	var s shian.Shop
+	var aliases, licensedOn string
+	var lat, lng sql.NullFloat64
+	g := &s.Grade
+	err := row.Scan(&s.ID, &s.Licence, &s.CreditCode, &s.Name, &s.NameEN, &s.NameRU, &aliases, &s.Category,
+		&s.Address, &s.District, &s.Grid, &lat, &lng, &s.Phone, &s.Status, &licensedOn, &s.HACCP, &s.StickerVersion,
+		&g.Dynamic, &g.DynamicDate, &g.Annual, &g.AnnualYear, &g.AnnualSupplied, &s.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(aliases), &s.Aliases); err != nil {
+		return nil, fmt.Errorf("shop %s aliases: %w", s.Licence, err)
+	}
+	if lat.Valid && lng.Valid {
+		s.Lat, s.Lng, s.HasGeo = lat.Float64, lng.Float64, true
+	}
+	if licensedOn != "" {
+		s.LicensedOn, _ = shian.ParseDate(licensedOn)
+	}
+	g.Status = s.Status
+	if s.Status != shian.StatusOpen {
+		g.StatusNote = s.Status
+	}
+	return &s, nil
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func nullGeo(s *shian.Shop) (lat, lng any) {
+	if !s.HasGeo {
+		return nil, nil
+	}
+	return s.Lat, s.Lng
+}
+
+func nullDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(shian.DateLayout)
+}
+
+// UpsertShops implements shian.ShopService. Shops must already be valid;
+// the whole batch is one transaction, so a failure writes nothing.
+func (db *DB) UpsertShops(ctx context.Context, shops []*shian.Shop) (shian.ImportStats, error) {
+	var st shian.ImportStats
+	now := db.Now().UTC()
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		st = shian.ImportStats{}
+		find, err := tx.PrepareContext(ctx, db.Q(`SELECT id FROM shops WHERE licence = ?`))
+		if err != nil {
+			return err
+		}
+		insert, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO shops (licence, credit_code, name, name_en, name_ru, aliases,
+			category, address, district, grid, lat, lng, phone, status, licensed_on, haccp, keywords,
+			dynamic_grade, dynamic_date, annual_grade, annual_year, annual_supplied, grade_rank, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
+		if err != nil {
+			return err
+		}
+		update, err := tx.PrepareContext(ctx, db.Q(`UPDATE shops SET credit_code = ?, name = ?, name_en = ?, name_ru = ?,
+			aliases = ?, category = ?, address = ?, district = ?, grid = ?, lat = ?, lng = ?, phone = ?, status = ?,
+			licensed_on = ?, haccp = ?, keywords = ?, dynamic_grade = ?, dynamic_date = ?, annual_grade = ?,
+			annual_year = ?, annual_supplied = ?, grade_rank = ?, updated_at = ? WHERE id = ?`))
+		if err != nil {
+			return err
+		}
+		outbox, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO outbox (shop_id, licence, created_at) VALUES (?, ?, ?)`))
+		if err != nil {
+			return err
+		}
+		for _, s := range shops {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			g := shian.ComputeGrade(s, now)
+			s.Grade = g
+			lat, lng := nullGeo(s)
+			kw := ""
+			if db.Keywords != nil {
+				kw = db.Keywords(s)
+			}
+			var id int64
+			switch err := find.QueryRowContext(ctx, s.Licence).Scan(&id); {
+			case errors.Is(err, sql.ErrNoRows):
+				err = insert.QueryRowContext(ctx, s.Licence, s.CreditCode, s.Name, s.NameEN, s.NameRU, jsonText(nonNil(s.Aliases)),
+					s.Category, s.Address, s.District, s.Grid, lat, lng, s.Phone, s.Status, nullDate(s.LicensedOn), s.HACCP, kw,
+					g.Dynamic, g.DynamicDate, g.Annual, g.AnnualYear, g.AnnualSupplied, shian.GradeRank(g.Dynamic), now, now).Scan(&id)
+				if err != nil {
+					return fmt.Errorf("insert shop %s: %w", s.Licence, err)
+				}
+				st.Created++
+			case err != nil:
+				return fmt.Errorf("find shop %s: %w", s.Licence, err)
+			default:
+				_, err = update.ExecContext(ctx, s.CreditCode, s.Name, s.NameEN, s.NameRU, jsonText(nonNil(s.Aliases)),
+					s.Category, s.Address, s.District, s.Grid, lat, lng, s.Phone, s.Status, nullDate(s.LicensedOn), s.HACCP, kw,
+					g.Dynamic, g.DynamicDate, g.Annual, g.AnnualYear, g.AnnualSupplied, shian.GradeRank(g.Dynamic), now, id)
+				if err != nil {
+					return fmt.Errorf("update shop %s: %w", s.Licence, err)
+				}
+				for _, q := range []string{`DELETE FROM inspections WHERE shop_id = ?`, `DELETE FROM annual_grades WHERE shop_id = ?`} {
+					if _, err := tx.ExecContext(ctx, db.Q(q), id); err != nil {
+						return fmt.Errorf("replace history of %s: %w", s.Licence, err)
+					}
+				}
+				st.Updated++
+			}
+			s.ID = id
+			if err := db.insertHistory(ctx, tx, s); err != nil {
+				return err
+			}
+			if _, err := outbox.ExecContext(ctx, id, s.Licence, now); err != nil {
+				return fmt.Errorf("outbox %s: %w", s.Licence, err)
+			}
+		}
+		return nil
+	})
+	return st, err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// insertHistory writes a shop's inspections and annual grades, each kind
+// in one multi-row statement.
+func (db *DB) insertHistory(ctx context.Context, tx *sql.Tx, s *shian.Shop) error {
+	if n := len(s.Inspections); n > 0 {
+		args := make([]any, 0, n*7)
+		for _, in := range s.Inspections {
+			var score any
+			if in.Score != nil {
+				score = *in.Score
+			}
+			args = append(args, s.ID, in.Date.Format(shian.DateLayout), in.Result, score, jsonText(nonNil(in.ItemsFailed)), in.Notes, in.Inspector)
+		}
+		q := `INSERT INTO inspections (shop_id, date, result, score, items_failed, notes, inspector) VALUES ` + values(n, 7)
+		if _, err := tx.ExecContext(ctx, db.Q(q), args...); err != nil {
+			return fmt.Errorf("inspections of %s: %w", s.Licence, err)
+		}
+	}
+	if n := len(s.Annual); n > 0 {
+		args := make([]any, 0, n*3)
+		for _, a := range s.Annual {
+			args = append(args, s.ID, a.Year, a.Grade)
+		}
+		if _, err := tx.ExecContext(ctx, db.Q(`INSERT INTO annual_grades (shop_id, year, grade) VALUES `+values(n, 3)), args...); err != nil {
+			return fmt.Errorf("annual grades of %s: %w", s.Licence, err)
+		}
+	}
+	return nil
+}
+
+// values returns "(?, ?), (?, ?)" for rows rows of cols columns.
+func values(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+}
+
+// ShopByLicence implements shian.ShopService.
+func (db *DB) ShopByLicence(ctx context.Context, licence string) (*shian.Shop, error) {
+	return db.shopWhere(ctx, `licence = ?`, licence)
+}
+
+// ShopByID implements shian.ShopService.
+func (db *DB) ShopByID(ctx context.Context, id int64) (*shian.Shop, error) {
+	return db.shopWhere(ctx, `id = ?`, id)
+}
+
+func (db *DB) shopWhere(ctx context.Context, where string, arg any) (*shian.Shop, error) {
+	s, err := scanShop(db.DB.QueryRowContext(ctx, db.Q(`SELECT `+shopColumns+` FROM shops WHERE `+where), arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &shian.Error{Code: shian.ENOTFOUND, Message: fmt.Sprintf("no shop %v", arg), Key: "shop_not_found"}
+	} else if err != nil {
+		return nil, unavailable(fmt.Errorf("shop %v: %w", arg, err))
+	}
+	if err := db.loadHistory(ctx, []*shian.Shop{s}); err != nil {
+		return nil, err
+	}
+	s.Grade = shian.ComputeGrade(s, db.Now())
+	return s, nil
+}
+
+// loadHistory fills inspections (newest first) and annual grades of shops.
+func (db *DB) loadHistory(ctx context.Context, shops []*shian.Shop) error {
+	if len(shops) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*shian.Shop, len(shops))
+	ids := make([]any, len(shops))
+	for i, s := range shops {
+		byID[s.ID] = s
+		ids[i] = s.ID
+	}
+	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT shop_id, date, result, score, items_failed, notes, inspector
+		FROM inspections WHERE shop_id IN `+in+` ORDER BY shop_id, date DESC, id DESC`), ids...)
+	if err != nil {
+		return unavailable(fmt.Errorf("inspections: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		in, err := scanInspection(rows, &id)
+		if err != nil {
+			return err
+		}
+		byID[id].Inspections = append(byID[id].Inspections, in)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	rows, err = db.DB.QueryContext(ctx, db.Q(`SELECT shop_id, year, grade FROM annual_grades WHERE shop_id IN `+in+` ORDER BY shop_id, year`), ids...)
+	if err != nil {
+		return unavailable(fmt.Errorf("annual grades: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var a shian.AnnualGrade
+		if err := rows.Scan(&id, &a.Year, &a.Grade); err != nil {
+			return err
+		}
+		byID[id].Annual = append(byID[id].Annual, a)
+	}
+	return rows.Err()
+}
+
+func scanInspection(row scanner, shopID *int64) (shian.Inspection, error) {
+	var in shian.Inspection
+	var date, items string
+	var score sql.NullInt64
+	if err := row.Scan(shopID, &date, &in.Result, &score, &items, &in.Notes, &in.Inspector); err != nil {
+		return in, err
+	}
+	in.Date, _ = shian.ParseDate(date)
+	if score.Valid {
+		v := int(score.Int64)
+		in.Score = &v
+	}
+	if err := json.Unmarshal([]byte(items), &in.ItemsFailed); err != nil {
+		return in, fmt.Errorf("inspection items: %w", err)
+	}
+	return in, nil
+}
+
+// ShopInspections implements shian.ShopService.
+func (db *DB) ShopInspections(ctx context.Context, licence string, offset, limit int) ([]shian.Inspection, int, error) {
+	var id int64
+	var total int
+	err := db.DB.QueryRowContext(ctx, db.Q(`SELECT s.id, (SELECT COUNT(*) FROM inspections i WHERE i.shop_id = s.id)
+		FROM shops s WHERE s.licence = ?`), licence).Scan(&id, &total)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, &shian.Error{Code: shian.ENOTFOUND, Message: "no shop " + licence, Key: "shop_not_found"}
+	} else if err != nil {
+		return nil, 0, unavailable(err)
+	}
+	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT shop_id, date, result, score, items_failed, notes, inspector
+		FROM inspections WHERE shop_id = ? ORDER BY date DESC, id DESC LIMIT ? OFFSET ?`), id, limit, offset)
+	if err != nil {
+		return nil, 0, unavailable(err)
+	}
+	defer rows.Close()
+	out := []shian.Inspection{}
+	for rows.Next() {
+		in, err := scanInspection(rows, &id)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, in)
+	}
+	return out, total, rows.Err()
+}
+
+// ListShops implements shian.ShopService: shops in id order with history.
+func (db *DB) ListShops(ctx context.Context, f shian.ShopFilter) ([]*shian.Shop, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 1000
+	}
+	where, args := `id > ?`, []any{f.AfterID}
+	if f.District != "" {
+		where += ` AND district = ?`
+		args = append(args, f.District)
+	}
+	args = append(args, f.Limit)
+	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT `+shopColumns+` FROM shops WHERE `+where+` ORDER BY id LIMIT ?`), args...)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	var out []*shian.Shop
+	for rows.Next() {
+		s, err := scanShop(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := db.loadHistory(ctx, out); err != nil {
+		return nil, err
+	}
+	now := db.Now()
+	for _, s := range out {
+		s.Grade = shian.ComputeGrade(s, now)
+	}
+	return out, nil
+}
+
+// CountShops returns the number of shops.
+func (db *DB) CountShops(ctx context.Context) (int, error) {
+	var n int
+	err := db.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM shops`).Scan(&n)
+	return n, unavailable(err)
+}
+
+// PendingOutbox implements shian.OutboxService.
+func (db *DB) PendingOutbox(ctx context.Context, limit int) ([]shian.OutboxEntry, error) {
+	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT id, shop_id, licence, created_at, attempts, last_error
+		FROM outbox ORDER BY id LIMIT ?`), limit)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rows.Close()
+	var out []shian.OutboxEntry
+	for rows.Next() {
+		var e shian.OutboxEntry
+		if err := rows.Scan(&e.ID, &e.ShopID, &e.Licence, &e.CreatedAt, &e.Attempts, &e.LastError); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CompleteOutbox implements shian.OutboxService.
+func (db *DB) CompleteOutbox(ctx context.Context, ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		in := "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+		if _, err := db.DB.ExecContext(ctx, db.Q(`DELETE FROM outbox WHERE id IN `+in), args...); err != nil {
+			return unavailable(err)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// FailOutbox implements shian.OutboxService.
+func (db *DB) FailOutbox(ctx context.Context, id int64, msg string) error {
+	_, err := db.DB.ExecContext(ctx, db.Q(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?`), msg, id)
+	return unavailable(err)
+}
+
+// OutboxLag implements shian.OutboxService.
+func (db *DB) OutboxLag(ctx context.Context) (int, time.Time, error) {
+	var n int
+	if err := db.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n); err != nil {
+		return 0, time.Time{}, unavailable(err)
+	}
+	var oldest time.Time
+	err := db.DB.QueryRowContext(ctx, `SELECT created_at FROM outbox ORDER BY id LIMIT 1`).Scan(&oldest)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, unavailable(err)
+	}
+	return n, oldest, nil
+}
