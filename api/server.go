@@ -1,0 +1,154 @@
+// Package api is Shian's HTTP face: the Fiber app with one route table,
+// handlers split per resource, middleware, and problem+json errors in the
+// caller's language. It depends on the domain only; cmd/shian hands it the
+// adapters.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"shian"
+)
+
+// Store is what the API needs from the system of record.
+type Store interface {
+	shian.ShopService
+	Ping(ctx context.Context) error
+}
+
+// Check reports the state of one dependency for /readyz. Degraded parts do
+// not make the service unready; Required ones do.
+type Check struct {
+	Name     string
+	Required bool
+	Probe    func(ctx context.Context) (ok bool, detail string)
+}
+
+// Config holds the API's collaborators and settings.
+type Config struct {
+	Store  Store
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Checks are extra readiness probes (search, rate limiter, outbox lag …).
+	Checks []Check
+	// ShopCacheTTL bounds how stale a cached shop answer may be.
+	ShopCacheTTL time.Duration
+	// Search answers shop searches (Meilisearch with a store fallback).
+	Search Searcher
+}
+
+// Server is the HTTP application.
+type Server struct {
+	App    *fiber.App
+	store  Store
+	log    *slog.Logger
+	now    func() time.Time
+	checks []Check
+	shops  *ttlCache
+	search Searcher
+}
+
+// New builds the app and its route table.
+func New(cfg Config) *Server {
+	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, checks: cfg.Checks, search: cfg.Search}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	ttl := cfg.ShopCacheTTL
+	if ttl == 0 {
+		ttl = 5 * time.Second
+	}
+	s.shops = newTTLCache(ttl, 10000, s.now)
+	s.App = fiber.New(fiber.Config{
+		AppName:               "shian",
+		ErrorHandler:          s.errorHandler,
+		DisableStartupMessage: true,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           90 * time.Second,
+		BodyLimit:             1 << 20,
+		ReadBufferSize:        8192,
+	})
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	app := s.App
+	app.Use(s.requestID)
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+
+	v1 := app.Group("/api/v1")
+	v1.Get("/districts", s.listDistricts)
+	v1.Get("/categories", s.listCategories)
+	v1.Get("/shops/search", s.searchShops)
+	v1.Get("/shops/:licence", s.getShop)
+	v1.Get("/shops/:licence/inspections", s.listInspections)
+}
+
+const requestIDHeader = "X-Request-ID"
+
+// requestID gives every request an id, echoed in the response and the logs.
+func (s *Server) requestID(c *fiber.Ctx) error {
+	id := c.Get(requestIDHeader)
+	if id == "" || len(id) > 64 {
+		var b [10]byte
+		_, _ = rand.Read(b[:])
+		id = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+	}
+	c.Locals(requestIDHeader, id)
+	c.Set(requestIDHeader, id)
+	return c.Next()
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestIDHeader).(string)
+	return id
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+type readiness struct {
+	Status   string            `json:"status"` // ready, degraded or unavailable
+	Checks   map[string]string `json:"checks"`
+	Degraded []string          `json:"degraded"`
+}
+
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	r := readiness{Status: "ready", Checks: map[string]string{"store": "ok"}, Degraded: []string{}}
+	if err := s.store.Ping(ctx); err != nil {
+		r.Status, r.Checks["store"] = "unavailable", err.Error()
+	}
+	for _, ch := range s.checks {
+		ok, detail := ch.Probe(ctx)
+		r.Checks[ch.Name] = detail
+		switch {
+		case ok:
+		case ch.Required:
+			r.Status = "unavailable"
+		default:
+			r.Degraded = append(r.Degraded, ch.Name)
+			if r.Status == "ready" {
+				r.Status = "degraded"
+			}
+		}
+	}
+	if r.Status == "unavailable" {
+		c.Status(fiber.StatusServiceUnavailable)
+	}
+	return c.JSON(r)
+}
