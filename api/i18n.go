@@ -43,7 +43,7 @@ func ParseAcceptLanguage(h string) string {
 
 // messages translates the message keys carried by *shian.Error. Each entry
 // is a format string per language; Args fill it.
-var messages = map[string]shian.Names{
+var messages = map[string]tr{
 	"not_found":          {"未找到您请求的内容。", "Nothing was found at this address.", "По этому адресу ничего не найдено."},
 	"shop_not_found":     {"未找到许可证号为 %v 的商户。请核对证号。", "No shop has licence number %v. Please check the number.", "Заведение с номером лицензии %v не найдено. Проверьте номер."},
 	"bad_licence":        {"许可证号格式不正确：应为6至32位大写字母或数字。", "This is not a licence number: it must be 6 to 32 capital letters or digits.", "Неверный номер лицензии: нужно от 6 до 32 заглавных латинских букв или цифр."},
@@ -70,7 +70,7 @@ func T(lang, key string, args ...any) string {
 	return fmt.Sprintf(f, args...)
 }
 
-var titles = map[string]shian.Names{
+var titles = map[string]tr{
 	shian.ENOTFOUND:     {"未找到", "Not found", "Не найдено"},
 	shian.EINVALID:      {"输入有误", "Invalid input", "Неверные данные"},
 	shian.ECONFLICT:     {"冲突", "Conflict", "Конфликт"},
@@ -79,4 +79,18 @@ var titles = map[string]shian.Names{
 	shian.ERATELIMITED:  {"请求过多", "Too many requests", "Слишком много запросов"},
 	shian.EUNAVAILABLE:  {"服务暂不可用", "Service unavailable", "Сервис недоступен"},
 	shian.EINTERNAL:     {"内部错误", "Internal error", "Внутренняя ошибка"},
+}
+
+// tr is one text in zh, en and ru.
+type tr [3]string
+
+// In returns the text in lang, Chinese by default.
+func (t tr) In(lang string) string {
+	switch lang {
+	case "en":
+		return t[1]
+	case "ru":
+		return t[2]
+	}
+	return t[0]
 }

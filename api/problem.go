@@ -111,4 +111,3 @@ func fiberCode(status int) string {
 	}
 	return shian.EINVALID
 }
-

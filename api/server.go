@@ -9,11 +9,13 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/web"
 )
 
 // Store is what the API needs from the system of record.
@@ -41,6 +43,10 @@ type Config struct {
 	ShopCacheTTL time.Duration
 	// Search answers shop searches (Meilisearch with a store fallback).
 	Search Searcher
+	// Stickers verifies QR sticker tokens; nil treats every code as unknown.
+	Stickers Stickers
+	// Scans stores daily sticker scan counts (optional).
+	Scans ScanRecorder
 }
 
 // Server is the HTTP application.
@@ -52,6 +58,12 @@ type Server struct {
 	checks []Check
 	shops  *ttlCache
 	search Searcher
+
+	pages     *web.Pages
+	stickers  Stickers
+	shopObjs  sync.Map // id → shopEntry
+	scans     scanCounter
+	scanStore ScanRecorder
 }
 
 // New builds the app and its route table.
@@ -68,6 +80,13 @@ func New(cfg Config) *Server {
 		ttl = 5 * time.Second
 	}
 	s.shops = newTTLCache(ttl, 10000, s.now)
+	s.stickers, s.scanStore = cfg.Stickers, cfg.Scans
+	s.scans.counts = map[int64]int{}
+	pages, err := web.Load(nil)
+	if err != nil {
+		panic(err) // the templates are embedded: a parse error is a build defect
+	}
+	s.pages = pages
 	s.App = fiber.New(fiber.Config{
 		AppName:               "shian",
 		ErrorHandler:          s.errorHandler,
@@ -87,6 +106,11 @@ func (s *Server) routes() {
 	app.Use(s.requestID)
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
+	app.Use("/static", staticHandler())
+
+	// Public pages.
+	app.Get("/shops/:licence", s.shopPageHandler)
+	app.Get("/s/:token", s.landing)
 
 	v1 := app.Group("/api/v1")
 	v1.Get("/districts", s.listDistricts)
@@ -94,6 +118,7 @@ func (s *Server) routes() {
 	v1.Get("/shops/search", s.searchShops)
 	v1.Get("/shops/:licence", s.getShop)
 	v1.Get("/shops/:licence/inspections", s.listInspections)
+	v1.Get("/qr/:token", s.qrJSON)
 }
 
 const requestIDHeader = "X-Request-ID"

@@ -146,6 +146,10 @@ func (db *DB) UpsertShops(ctx context.Context, shops []*shian.Shop) (shian.Impor
 	return st, err
 }
 
+func notFoundShop(key any) error {
+	return &shian.Error{Code: shian.ENOTFOUND, Message: fmt.Sprintf("no shop %v", key), Key: "shop_not_found", Args: []any{key}}
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -201,7 +205,7 @@ func (db *DB) ShopByID(ctx context.Context, id int64) (*shian.Shop, error) {
 func (db *DB) shopWhere(ctx context.Context, where string, arg any) (*shian.Shop, error) {
 	s, err := scanShop(db.DB.QueryRowContext(ctx, db.Q(`SELECT `+shopColumns+` FROM shops WHERE `+where), arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &shian.Error{Code: shian.ENOTFOUND, Message: fmt.Sprintf("no shop %v", arg), Key: "shop_not_found"}
+		return nil, notFoundShop(arg)
 	} else if err != nil {
 		return nil, unavailable(fmt.Errorf("shop %v: %w", arg, err))
 	}
@@ -283,7 +287,7 @@ func (db *DB) ShopInspections(ctx context.Context, licence string, offset, limit
 	err := db.DB.QueryRowContext(ctx, db.Q(`SELECT s.id, (SELECT COUNT(*) FROM inspections i WHERE i.shop_id = s.id)
 		FROM shops s WHERE s.licence = ?`), licence).Scan(&id, &total)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, &shian.Error{Code: shian.ENOTFOUND, Message: "no shop " + licence, Key: "shop_not_found"}
+		return nil, 0, notFoundShop(licence)
 	} else if err != nil {
 		return nil, 0, unavailable(err)
 	}

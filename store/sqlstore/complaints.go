@@ -1,0 +1,510 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"shian"
+)
+
+var _ shian.ComplaintStore = (*DB)(nil)
+
+// clusterLookback is how far back InsertComplaint loads complaints about the
+// same shop for cluster and duplicate linking (triage.Lookback).
+const clusterLookback = 48 * time.Hour
+
+// ErrTicketTaken is returned (code ECONFLICT, field ticket) when a new
+// complaint's random ticket is already used; the caller draws another.
+var ErrTicketTaken = &shian.Error{Code: shian.ECONFLICT, Field: "ticket", Message: "ticket number already used"}
+
+// in returns "?, ?, ?" for n placeholders.
+func in(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505") || strings.Contains(s, "duplicate key value")
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+// BeginIdempotency implements shian.ComplaintStore. A key is held for lease
+// (so that a replica that died mid-request does not block its client's
+// retry for longer) and remembered for keep.
+func (db *DB) BeginIdempotency(ctx context.Context, idem *shian.Idempotency, lease, keep time.Duration) (shian.IdempotencyState, error) {
+	state := shian.IdemNew
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		now := db.Now().UTC()
+		res, err := tx.ExecContext(ctx, db.Q(`INSERT INTO idempotency_keys (idem_key, request_hash, owner, state, locked_until, expires_at)
+			VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (idem_key) DO NOTHING`),
+			idem.Key, idem.RequestHash, idem.Owner, now.Add(lease), now.Add(keep))
+		if err != nil {
+			return fmt.Errorf("insert idempotency key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			state = shian.IdemNew
+			return nil
+		}
+		lock := ""
+		if db.Dialect.Name == "postgres" {
+			lock = " FOR UPDATE"
+		}
+		var hash, owner, st, response string
+		var lockedUntil, expires time.Time
+		err = tx.QueryRowContext(ctx, db.Q(`SELECT request_hash, owner, state, response, locked_until, expires_at
+			FROM idempotency_keys WHERE idem_key = ?`+lock), idem.Key).Scan(&hash, &owner, &st, &response, &lockedUntil, &expires)
+		if err != nil {
+			return fmt.Errorf("read idempotency key: %w", err)
+		}
+		takeOver := func() error {
+			_, err := tx.ExecContext(ctx, db.Q(`UPDATE idempotency_keys SET request_hash = ?, owner = ?, state = 'pending',
+				response = '', locked_until = ?, expires_at = ? WHERE idem_key = ?`),
+				idem.RequestHash, idem.Owner, now.Add(lease), now.Add(keep), idem.Key)
+			state = shian.IdemNew
+			return err
+		}
+		switch {
+		case !expires.After(now): // forgotten: a new use of the key
+			return takeOver()
+		case hash != idem.RequestHash:
+			state = shian.IdemMismatch
+		case st == "done":
+			state, idem.Response = shian.IdemDone, []byte(response)
+		case lockedUntil.After(now):
+			state = shian.IdemBusy
+		default: // the holder died: its transaction never committed
+			return takeOver()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, unavailable(fmt.Errorf("begin idempotency: %w", err))
+	}
+	return state, nil
+}
+
+// ReleaseIdempotency implements shian.ComplaintStore.
+func (db *DB) ReleaseIdempotency(ctx context.Context, idem *shian.Idempotency) error {
+	_, err := db.DB.ExecContext(ctx, db.Q(`DELETE FROM idempotency_keys WHERE idem_key = ? AND owner = ? AND state = 'pending'`), idem.Key, idem.Owner)
+	if err != nil {
+		return unavailable(fmt.Errorf("release idempotency key: %w", err))
+	}
+	return nil
+}
+
+// InsertComplaint implements shian.ComplaintStore. On PostgreSQL filings
+// about one shop are serialised by an advisory lock so that two illness
+// complaints arriving together still see each other (SQLite write
+// transactions are serial already).
+func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shian.LinkFunc, idem *shian.Idempotency) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		now := db.Now().UTC()
+		c.CreatedAt, c.UpdatedAt = now, now
+		if c.Status == "" {
+			c.Status = shian.ComplaintReceived
+		}
+		if idem != nil {
+			res, err := tx.ExecContext(ctx, db.Q(`UPDATE idempotency_keys SET state = 'done', response = ?, locked_until = ?
+				WHERE idem_key = ? AND owner = ? AND state = 'pending'`), string(idem.Response), now, idem.Key, idem.Owner)
+			if err != nil {
+				return fmt.Errorf("complete idempotency key: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return shian.Errorf(shian.ECONFLICT, "idempotency key %q is no longer held by this request", idem.Key)
+			}
+		}
+		if c.ShopKey != "" && link != nil {
+			if db.Dialect.Name == "postgres" {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "complaint-shop:"+c.ShopKey); err != nil {
+					return fmt.Errorf("lock shop: %w", err)
+				}
+			}
+			recent, err := db.recentComplaints(ctx, tx, c.ShopKey, now.Add(-clusterLookback))
+			if err != nil {
+				return err
+			}
+			links := link(recent)
+			c.DuplicateOf = links.DuplicateOf
+			if len(links.Cluster) > 0 {
+				if err := db.joinCluster(ctx, tx, c, links.Cluster, now); err != nil {
+					return err
+				}
+			}
+		}
+		if err := db.insertComplaintRow(ctx, tx, c); err != nil {
+			return err
+		}
+		for _, p := range c.Photos {
+			if _, err := tx.ExecContext(ctx, db.Q(`INSERT INTO complaint_photos (complaint_id, path, type, width, height, size)
+				VALUES (?, ?, ?, ?, ?, ?)`), c.ID, p.Path, p.Type, p.Width, p.Height, p.Size); err != nil {
+				return fmt.Errorf("insert photo: %w", err)
+			}
+		}
+		events := []shian.ComplaintEvent{{Type: "filed", Status: c.Status, Public: true}}
+		if c.DuplicateOf != 0 {
+			events = append(events, shian.ComplaintEvent{Type: "duplicate", Status: c.Status, Note: fmt.Sprintf("duplicate of complaint %d", c.DuplicateOf)})
+		}
+		if c.ClusterID != 0 {
+			events = append(events, shian.ComplaintEvent{Type: "cluster", Status: c.Status, Note: fmt.Sprintf("outbreak cluster %d", c.ClusterID)})
+		}
+		for _, e := range events {
+			if err := db.insertEvent(ctx, tx, c.ID, now, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if isUniqueViolation(err) && strings.Contains(err.Error(), "ticket") {
+			return ErrTicketTaken
+		}
+		return unavailable(fmt.Errorf("insert complaint: %w", err))
+	}
+	return nil
+}
+
+func (db *DB) insertComplaintRow(ctx context.Context, tx *sql.Tx, c *shian.Complaint) error {
+	var lat, lng any
+	if c.HasGeo {
+		lat, lng = c.Lat, c.Lng
+	}
+	due := c.AcceptDue
+	if c.Kind == shian.KindReport {
+		due = c.VerifyDue
+	}
+	err := tx.QueryRowContext(ctx, db.Q(`INSERT INTO complaints (ticket, kind, status, category, submitted_category,
+		priority, priority_rank, district, grid, office, routed_by, shop_id, licence, shop_key, shop_name, shop_address,
+		description, occurred_at, lat, lng, order_no, lang, channel, partner, contact_sealed, phone_hash, phone_masked,
+		last4_hash, receipt_hash, accept_due, verify_due, mediation_due, due_at, cluster_id, duplicate_of, flagged,
+		created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`),
+		c.Ticket, c.Kind, c.Status, c.Category, c.SubmittedCategory, c.Priority, shian.PriorityRank(c.Priority),
+		c.District, c.Grid, c.Office, c.RoutedBy, nullInt(c.ShopID), c.Licence, c.ShopKey, c.ShopName, c.ShopAddress,
+		c.Description, nullTime(c.OccurredAt), lat, lng, c.OrderNo, c.Lang, c.Channel, c.Partner, c.ContactSealed,
+		c.PhoneHash, c.PhoneMasked, c.Last4Hash, c.ReceiptHash, nullTime(c.AcceptDue), nullTime(c.VerifyDue),
+		nullTime(c.MediationDue), nullTime(due), nullInt(c.ClusterID), nullInt(c.DuplicateOf), c.Flagged,
+		c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+	if err != nil {
+		return fmt.Errorf("insert complaint %s: %w", c.Ticket, err)
+	}
+	return nil
+}
+
+func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, id int64, at time.Time, e shian.ComplaintEvent) error {
+	_, err := tx.ExecContext(ctx, db.Q(`INSERT INTO complaint_events (complaint_id, at, type, status, public, actor, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), id, at, e.Type, e.Status, e.Public, e.Actor, e.Note)
+	if err != nil {
+		return fmt.Errorf("insert complaint event: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) recentComplaints(ctx context.Context, tx *sql.Tx, shopKey string, since time.Time) ([]shian.RecentComplaint, error) {
+	rows, err := tx.QueryContext(ctx, db.Q(`SELECT id, category, phone_hash, created_at, duplicate_of FROM complaints
+		WHERE shop_key = ? AND created_at >= ? ORDER BY created_at, id`), shopKey, since)
+	if err != nil {
+		return nil, fmt.Errorf("recent complaints: %w", err)
+	}
+	defer rows.Close()
+	var out []shian.RecentComplaint
+	for rows.Next() {
+		var r shian.RecentComplaint
+		var dup sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.Category, &r.PhoneHash, &r.CreatedAt, &dup); err != nil {
+			return nil, fmt.Errorf("recent complaints: %w", err)
+		}
+		r.DuplicateOf = dup.Int64
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// joinCluster makes c and the listed complaints one outbreak cluster,
+// merging any clusters they already belong to. The cluster is named after
+// its oldest member; all members become urgent and flagged.
+func (db *DB) joinCluster(ctx context.Context, tx *sql.Tx, c *shian.Complaint, members []int64, now time.Time) error {
+	args := make([]any, len(members))
+	for i, m := range members {
+		args[i] = m
+	}
+	rows, err := tx.QueryContext(ctx, db.Q(`SELECT DISTINCT cluster_id FROM complaints WHERE id IN (`+in(len(members))+`) AND cluster_id IS NOT NULL`), args...)
+	if err != nil {
+		return fmt.Errorf("read clusters: %w", err)
+	}
+	var clusters []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		clusters = append(clusters, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	root := slices.Min(append(slices.Clone(members), clusters...))
+	q := `UPDATE complaints SET cluster_id = ?, flagged = ?, priority = ?, priority_rank = ?, updated_at = ?
+		WHERE id IN (` + in(len(members)) + `)`
+	upd := append([]any{root, true, shian.PriorityUrgent, shian.PriorityRank(shian.PriorityUrgent), now}, args...)
+	if len(clusters) > 0 {
+		q += ` OR cluster_id IN (` + in(len(clusters)) + `)`
+		for _, id := range clusters {
+			upd = append(upd, id)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, db.Q(q), upd...); err != nil {
+		return fmt.Errorf("join cluster: %w", err)
+	}
+	for _, m := range members {
+		var status string
+		if err := tx.QueryRowContext(ctx, db.Q(`SELECT status FROM complaints WHERE id = ?`), m).Scan(&status); err != nil {
+			return fmt.Errorf("cluster member %d: %w", m, err)
+		}
+		if err := db.insertEvent(ctx, tx, m, now, shian.ComplaintEvent{Type: "cluster", Status: status,
+			Note: fmt.Sprintf("outbreak cluster %d: another illness complaint about the same shop (%s)", root, c.Ticket)}); err != nil {
+			return err
+		}
+	}
+	c.ClusterID, c.Flagged, c.Priority = root, true, shian.PriorityUrgent
+	return nil
+}
+
+const complaintColumns = `id, ticket, kind, status, category, submitted_category, priority, district, grid, office,
+	routed_by, shop_id, licence, shop_key, shop_name, shop_address, description, occurred_at, lat, lng, order_no, lang,
+	channel, partner, contact_sealed, phone_hash, phone_masked, last4_hash, receipt_hash, proof_failures,
+	proof_window_start, accept_due, verify_due, mediation_due, claimed_by, claimed_at, cluster_id, duplicate_of,
+	flagged, rating, rating_note, rated_at, created_at, updated_at`
+
+func scanComplaint(row scanner) (*shian.Complaint, error) {
+	var c shian.Complaint
+	var shopID, cluster, dup, rating sql.NullInt64
+	var lat, lng sql.NullFloat64
+	var occurred, proofWindow, accept, verify, mediation, claimed, rated sql.NullTime
+	err := row.Scan(&c.ID, &c.Ticket, &c.Kind, &c.Status, &c.Category, &c.SubmittedCategory, &c.Priority, &c.District,
+		&c.Grid, &c.Office, &c.RoutedBy, &shopID, &c.Licence, &c.ShopKey, &c.ShopName, &c.ShopAddress, &c.Description,
+		&occurred, &lat, &lng, &c.OrderNo, &c.Lang, &c.Channel, &c.Partner, &c.ContactSealed, &c.PhoneHash,
+		&c.PhoneMasked, &c.Last4Hash, &c.ReceiptHash, &c.ProofFailures, &proofWindow, &accept, &verify, &mediation,
+		&c.ClaimedBy, &claimed, &cluster, &dup, &c.Flagged, &rating, &c.RatingNote, &rated, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	c.ShopID, c.ClusterID, c.DuplicateOf, c.Rating = shopID.Int64, cluster.Int64, dup.Int64, int(rating.Int64)
+	if lat.Valid && lng.Valid {
+		c.Lat, c.Lng, c.HasGeo = lat.Float64, lng.Float64, true
+	}
+	c.OccurredAt, c.ProofWindow, c.AcceptDue, c.VerifyDue = occurred.Time, proofWindow.Time, accept.Time, verify.Time
+	c.MediationDue, c.ClaimedAt, c.RatedAt = mediation.Time, claimed.Time, rated.Time
+	return &c, nil
+}
+
+// ComplaintByTicket implements shian.ComplaintStore. Errors: ENOTFOUND.
+func (db *DB) ComplaintByTicket(ctx context.Context, ticket string) (*shian.Complaint, error) {
+	c, err := scanComplaint(db.DB.QueryRowContext(ctx, db.Q(`SELECT `+complaintColumns+` FROM complaints WHERE ticket = ?`), ticket))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &shian.Error{Code: shian.ENOTFOUND, Message: "no complaint has ticket " + ticket, Key: "complaint_not_found"}
+	} else if err != nil {
+		return nil, unavailable(fmt.Errorf("complaint %s: %w", ticket, err))
+	}
+	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT path, type, width, height, size FROM complaint_photos WHERE complaint_id = ? ORDER BY id`), c.ID)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("complaint photos: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p shian.ComplaintPhoto
+		if err := rows.Scan(&p.Path, &p.Type, &p.Width, &p.Height, &p.Size); err != nil {
+			return nil, err
+		}
+		c.Photos = append(c.Photos, p)
+	}
+	return c, rows.Err()
+}
+
+// ComplaintEvents implements shian.ComplaintStore: the timeline, oldest first.
+func (db *DB) ComplaintEvents(ctx context.Context, id int64, publicOnly bool) ([]shian.ComplaintEvent, error) {
+	q := `SELECT id, at, type, status, public, actor, note FROM complaint_events WHERE complaint_id = ?`
+	args := []any{id}
+	if publicOnly {
+		q += ` AND public = ?`
+		args = append(args, true)
+	}
+	rows, err := db.DB.QueryContext(ctx, db.Q(q+` ORDER BY at, id`), args...)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("complaint events: %w", err))
+	}
+	defer rows.Close()
+	var out []shian.ComplaintEvent
+	for rows.Next() {
+		var e shian.ComplaintEvent
+		if err := rows.Scan(&e.ID, &e.At, &e.Type, &e.Status, &e.Public, &e.Actor, &e.Note); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// RecordProofFailure implements shian.ComplaintStore.
+func (db *DB) RecordProofFailure(ctx context.Context, id int64, window time.Duration) (int, error) {
+	var n int
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		now := db.Now().UTC()
+		_, err := tx.ExecContext(ctx, db.Q(`UPDATE complaints SET
+			proof_failures = CASE WHEN proof_window_start IS NULL OR proof_window_start < ? THEN 1 ELSE proof_failures + 1 END,
+			proof_window_start = CASE WHEN proof_window_start IS NULL OR proof_window_start < ? THEN ? ELSE proof_window_start END
+			WHERE id = ?`), now.Add(-window), now.Add(-window), now, id)
+		if err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, db.Q(`SELECT proof_failures FROM complaints WHERE id = ?`), id).Scan(&n)
+	})
+	if err != nil {
+		return 0, unavailable(fmt.Errorf("record proof failure: %w", err))
+	}
+	return n, nil
+}
+
+// RateComplaint implements shian.ComplaintStore. Errors: ECONFLICT when
+// the complaint was rated already.
+func (db *DB) RateComplaint(ctx context.Context, id int64, stars int, note string) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		now := db.Now().UTC()
+		var status string
+		if err := tx.QueryRowContext(ctx, db.Q(`SELECT status FROM complaints WHERE id = ?`), id).Scan(&status); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, db.Q(`UPDATE complaints SET rating = ?, rating_note = ?, rated_at = ?, updated_at = ?
+			WHERE id = ? AND rating IS NULL`), stars, note, now, now, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return &shian.Error{Code: shian.ECONFLICT, Message: "this complaint has already been rated", Key: "complaint_rated"}
+		}
+		return db.insertEvent(ctx, tx, id, now, shian.ComplaintEvent{Type: "rated", Status: status, Public: true,
+			Note: fmt.Sprintf("%d/5", stars)})
+	})
+	if err != nil && shian.ErrorCode(err) == shian.EINTERNAL {
+		return unavailable(fmt.Errorf("rate complaint: %w", err))
+	}
+	return err
+}
+
+// ListComplaints implements shian.ComplaintStore, newest first.
+func (db *DB) ListComplaints(ctx context.Context, f shian.ComplaintFilter) ([]*shian.Complaint, error) {
+	var where []string
+	var args []any
+	add := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		where = append(where, col+` IN (`+in(len(vals))+`)`)
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	if f.Partner != "" {
+		where, args = append(where, `partner = ?`), append(args, f.Partner)
+	}
+	add("ticket", f.Tickets)
+	add("category", f.Categories)
+	add("status", f.Statuses)
+	if !f.From.IsZero() {
+		where, args = append(where, `created_at >= ?`), append(args, f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, `created_at <= ?`), append(args, f.To.UTC())
+	}
+	q := `SELECT ` + complaintColumns + ` FROM complaints`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := db.DB.QueryContext(ctx, db.Q(q), args...)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("list complaints: %w", err))
+	}
+	defer rows.Close()
+	var out []*shian.Complaint
+	for rows.Next() {
+		c, err := scanComplaint(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list complaints: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PurgeContacts implements shian.ComplaintStore: contact data of complaints
+// closed (and untouched) since before cutoff is erased, and forgotten
+// idempotency keys are deleted.
+func (db *DB) PurgeContacts(ctx context.Context, cutoff time.Time) (int, error) {
+	var n int64
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		now := db.Now().UTC()
+		res, err := tx.ExecContext(ctx, db.Q(`UPDATE complaints SET contact_sealed = '', phone_hash = '', phone_masked = '',
+			last4_hash = '', contact_purged_at = ? WHERE status = ? AND updated_at < ? AND contact_purged_at IS NULL`),
+			now, shian.ComplaintClosed, cutoff.UTC())
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		_, err = tx.ExecContext(ctx, db.Q(`DELETE FROM idempotency_keys WHERE expires_at < ?`), now)
+		return err
+	})
+	if err != nil {
+		return 0, unavailable(fmt.Errorf("purge contacts: %w", err))
+	}
+	return int(n), nil
+}
+
+// AddAPIKey implements shian.ComplaintStore. Errors: ECONFLICT.
+func (db *DB) AddAPIKey(ctx context.Context, name, keyHash string) error {
+	_, err := db.DB.ExecContext(ctx, db.Q(`INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?)`), name, keyHash, db.Now().UTC())
+	if isUniqueViolation(err) {
+		return shian.Errorf(shian.ECONFLICT, "a partner named %q already has a key", name)
+	} else if err != nil {
+		return unavailable(fmt.Errorf("add api key: %w", err))
+	}
+	return nil
+}
+
+// APIKeyPartner implements shian.ComplaintStore. Errors: EUNAUTHORIZED.
+func (db *DB) APIKeyPartner(ctx context.Context, keyHash string) (string, error) {
+	var name string
+	err := db.DB.QueryRowContext(ctx, db.Q(`SELECT name FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL`), keyHash).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", &shian.Error{Code: shian.EUNAUTHORIZED, Message: "unknown or revoked api_key", Key: "bad_api_key"}
+	} else if err != nil {
+		return "", unavailable(fmt.Errorf("api key: %w", err))
+	}
+	return name, nil
+}
