@@ -1,0 +1,157 @@
+package main_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildBinary builds the real shian binary once per test binary.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "shian")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	return bin
+}
+
+// shian runs a subcommand of the binary and returns its combined output.
+func shian(t *testing.T, bin, dataDir string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "SHIAN_DATA_DIR="+dataDir, "SHIAN_DATABASE_URL=", "SHIAN_MEILI_URL=", "SHIAN_REDIS_URL=")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// startServe starts `shian serve` on a free port and returns its base URL.
+func startServe(t *testing.T, bin, dataDir string, env ...string) (string, *exec.Cmd) {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
+	cmd.Env = append(append(os.Environ(), "SHIAN_DATA_DIR="+dataDir, "SHIAN_DATABASE_URL=", "SHIAN_MEILI_URL=", "SHIAN_REDIS_URL="), env...)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	urls := make(chan string, 1)
+	go func() {
+		re := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)`)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+	}()
+	select {
+	case u := <-urls:
+		return u, cmd
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not report its address within 30s")
+	}
+	return "", nil
+}
+
+func getJSON(t *testing.T, url string) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("GET %s: not JSON: %s", url, body)
+	}
+	return resp.StatusCode, m
+}
+
+const goodShops = `{"licence":"JY11303040000001","name":"老二位海鲜","name_en":"Lao Er Wei Seafood","category":"restaurant","address":"秦皇岛市北戴河区保二路8号","district":"beidaihe","lat":39.8301,"lng":119.4852,"licensed_on":"2019-05-01","inspections":[{"date":"2026-06-01","score":92,"inspector":"王芳"},{"date":"2025-08-01","result":"good"}]}
+{"licence":"JY11303040000002","name":"长城饺子馆","category":"restaurant","address":"秦皇岛市山海关区南关大街3号","district":"shanhaiguan","status":"suspended"}
+`
+
+func TestEndToEnd(t *testing.T) {
+	bin := buildBinary(t)
+	data := t.TempDir()
+	// serve refuses a database whose schema is behind, and says what to do.
+	if out, err := shian(t, bin, data, "serve", "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(out, "run `shian migrate`") {
+		t.Fatalf("serve on an unmigrated database: err %v, output %s", err, out)
+	}
+	if out, err := shian(t, bin, data, "migrate"); err != nil || !strings.Contains(out, "applied 0001_shops.sql") {
+		t.Fatalf("migrate: %v %s", err, out)
+	}
+	file := filepath.Join(t.TempDir(), "shops.jsonl")
+	os.WriteFile(file, []byte(goodShops), 0o644)
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	os.WriteFile(bad, []byte(goodShops+`{"licence":"JY11303040000003","name":"x","category":"restaurant","address":"y","district":"atlantis"}`+"\n"), 0o644)
+
+	out, err := shian(t, bin, data, "import", "shops", bad)
+	if err == nil || !strings.Contains(out, "line 3: district") || !strings.Contains(out, "nothing written") {
+		t.Fatalf("import of a bad file: err %v, output %s", err, out)
+	}
+	out, err = shian(t, bin, data, "import", "shops", file)
+	if err != nil || !strings.Contains(out, "2 created, 0 updated") {
+		t.Fatalf("import: %v %s", err, out)
+	}
+	out, err = shian(t, bin, data, "import", "shops", file)
+	if err != nil || !strings.Contains(out, "0 created, 2 updated") {
+		t.Fatalf("re-import: %v %s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "shian.db")); err != nil {
+		t.Fatalf("default SQLite file: %v", err)
+	}
+
+	base, cmd := startServe(t, bin, data)
+	status, shop := getJSON(t, base+"/api/v1/shops/JY11303040000001")
+	if status != 200 || shop["name"] != "老二位海鲜" || shop["grade"].(map[string]any)["dynamic"] != "excellent" {
+		t.Fatalf("GET shop: %d %v", status, shop)
+	}
+	status, prob := getJSON(t, base+"/api/v1/shops/JY11303040000009")
+	if status != 404 || !strings.Contains(prob["detail"].(string), "JY11303040000009") {
+		t.Fatalf("GET missing shop: %d %v", status, prob)
+	}
+	status, ready := getJSON(t, base+"/readyz")
+	if status != 200 || ready["checks"].(map[string]any)["store"] != "ok" {
+		t.Fatalf("readyz: %d %v", status, ready)
+	}
+	// Graceful shutdown on SIGTERM.
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v after SIGTERM", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop within 15s of SIGTERM")
+	}
+}
+
+func TestConfigMasksSecrets(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "config")
+	cmd.Env = append(os.Environ(), "SHIAN_SECRET=supersecretvalue-supersecretvalue-123", "SHIAN_DATABASE_URL=postgres://u:hunter2@db:5432/shian")
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.Contains(string(out), "supersecretvalue") || strings.Contains(string(out), "hunter2") || !strings.Contains(string(out), "****** (set)") {
+		t.Fatalf("config output leaks or fails: %v\n%s", err, out)
+	}
+	cmd = exec.Command(bin, "config", "--addr", "nonsense")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "SHIAN_ADDR") {
+		t.Fatalf("bad --addr accepted: %s", out)
+	}
+}
