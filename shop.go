@@ -229,3 +229,9 @@ type ShopService interface {
 	// ListShops returns shops in id order for export and reindexing.
 	ListShops(ctx context.Context, f ShopFilter) ([]*Shop, error)
 }
+
+// DailyScans is one day's count of sticker scans for a shop.
+type DailyScans struct {
+	Day   string `json:"day"`
+	Scans int    `json:"scans"`
+}

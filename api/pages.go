@@ -26,6 +26,7 @@ type Stickers interface {
 // ScanRecorder stores daily sticker scan counts.
 type ScanRecorder interface {
 	AddScans(ctx context.Context, day string, counts map[int64]int) error
+	ShopScans(ctx context.Context, shopID int64, from string) ([]shian.DailyScans, error)
 }
 
 // shopPage is the data of the shop page and the sticker landing page.

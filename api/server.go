@@ -5,16 +5,19 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/ratelimit"
 	"shian/web"
 )
 
@@ -47,6 +50,30 @@ type Config struct {
 	Stickers Stickers
 	// Scans stores daily sticker scan counts (optional).
 	Scans ScanRecorder
+	// Complaints files, tracks and rates complaints (complaints.Service);
+	// nil leaves the complaint routes unmounted.
+	Complaints ComplaintService
+	// Printer draws sticker codes and sheets for the admin API.
+	Printer StickerPrinter
+	// AdminToken is the bearer token of the admin API until staff accounts
+	// exist; empty disables the admin API.
+	AdminToken string
+
+	// Edge settings (middleware.go, ratelimit.go).
+	// Limiter enforces the rate-limit policies; nil gives an in-process one.
+	Limiter *ratelimit.Limiter
+	// TrustedProxies are the peers whose X-Real-IP names the client
+	// (SHIAN_TRUSTED_PROXIES); no other header is ever believed.
+	TrustedProxies []*net.IPNet
+	// HTTPS says the public URL is https: answers then carry HSTS.
+	HTTPS bool
+	// CSP replaces DefaultCSP when set.
+	CSP string
+	// Metrics counts requests and limiter decisions; nil counts nothing.
+	Metrics *Metrics
+	// ReadTimeout, WriteTimeout and IdleTimeout bound slow clients; zero
+	// gives 15 s, 30 s and 90 s.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
 
 // Server is the HTTP application.
@@ -64,6 +91,17 @@ type Server struct {
 	shopObjs  sync.Map // id → shopEntry
 	scans     scanCounter
 	scanStore ScanRecorder
+	printer   StickerPrinter
+	adminTok  string
+
+	complaints ComplaintService
+
+	limiter    *ratelimit.Limiter
+	publicRead ratelimit.Policy
+	trusted    []*net.IPNet
+	https      bool
+	csp        string
+	metrics    *Metrics
 }
 
 // New builds the app and its route table.
@@ -80,7 +118,9 @@ func New(cfg Config) *Server {
 		ttl = 5 * time.Second
 	}
 	s.shops = newTTLCache(ttl, 10000, s.now)
-	s.stickers, s.scanStore = cfg.Stickers, cfg.Scans
+	s.stickers, s.scanStore, s.printer, s.adminTok = cfg.Stickers, cfg.Scans, cfg.Printer, cfg.AdminToken
+	s.complaints = cfg.Complaints
+	s.initEdge(cfg)
 	s.scans.counts = map[int64]int{}
 	pages, err := web.Load(nil)
 	if err != nil {
@@ -91,10 +131,10 @@ func New(cfg Config) *Server {
 		AppName:               "shian",
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
-		ReadTimeout:           15 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           90 * time.Second,
-		BodyLimit:             1 << 20,
+		ReadTimeout:           cmp.Or(cfg.ReadTimeout, 15*time.Second),
+		WriteTimeout:          cmp.Or(cfg.WriteTimeout, 30*time.Second),
+		IdleTimeout:           cmp.Or(cfg.IdleTimeout, 90*time.Second),
+		BodyLimit:             maxRequestBody, // complaints carry up to 3 photos of 5 MB
 		ReadBufferSize:        8192,
 	})
 	s.routes()
@@ -104,6 +144,7 @@ func New(cfg Config) *Server {
 func (s *Server) routes() {
 	app := s.App
 	app.Use(s.requestID)
+	s.useEdge(app) // access log, metrics, security headers, CORS, body and rate limits
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Use("/static", staticHandler())
@@ -111,6 +152,7 @@ func (s *Server) routes() {
 	// Public pages.
 	app.Get("/shops/:licence", s.shopPageHandler)
 	app.Get("/s/:token", s.landing)
+	app.Get("/search", s.searchPageHandler)
 
 	v1 := app.Group("/api/v1")
 	v1.Get("/districts", s.listDistricts)
@@ -119,6 +161,14 @@ func (s *Server) routes() {
 	v1.Get("/shops/:licence", s.getShop)
 	v1.Get("/shops/:licence/inspections", s.listInspections)
 	v1.Get("/qr/:token", s.qrJSON)
+	s.complaintRoutes(app, v1)
+
+	// Staff API.
+	admin := app.Group("/admin/api/v1", s.requireAdmin)
+	admin.Get("/shops/:licence/qr.png", s.shopQRPNG)
+	admin.Get("/shops/:licence/qr.svg", s.shopQRSVG)
+	admin.Get("/shops/:licence/scans", s.shopScans)
+	admin.Post("/qr/sheets", s.qrSheet)
 }
 
 const requestIDHeader = "X-Request-ID"

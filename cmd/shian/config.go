@@ -32,6 +32,9 @@ type Config struct {
 	WechatAESKey   string `env:"SHIAN_WECHAT_AESKEY" default:"" help:"WeChat EncodingAESKey (43 characters)" secret:"true"`
 	WechatAppID    string `env:"SHIAN_WECHAT_APPID" default:"" help:"WeChat AppID"`
 	LogLevel       string `env:"SHIAN_LOG_LEVEL" default:"info" help:"debug, info, warn or error"`
+	AdminToken     string `env:"SHIAN_ADMIN_TOKEN" default:"" help:"bearer token of the admin API (empty: admin API off)" secret:"true"`
+	QRKeys         string `env:"SHIAN_QR_KEYS" default:"1" help:"QR sticker key ids, current first; id:retired stops verifying (e.g. 2,1)"`
+	FontPath       string `env:"SHIAN_FONT" default:"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf" help:"CJK TrueType font for sticker sheets (Debian fonts-droid-fallback)"`
 }
 
 // fields walks the tagged fields of the config.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"time"
 
@@ -161,10 +160,6 @@ func seedCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	start := time.Now()
 	shops := seed.Generate(seed.Options{
 		Shops: *n, Seed: *s, Now: env.Now(),
-		Point: func(district string, r *rand.Rand) (float64, float64) {
-			lat, lng, _ := g.RandomPointIn(district, r)
-			return lat, lng
-		},
 		GridFor: func(district string, lat, lng float64) string {
 			grid, _ := g.GridFor(district, lat, lng)
 			return grid
@@ -188,4 +183,3 @@ func seedCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	fmt.Fprintf(env.Stdout, "seeded the demo city: %d shops (%d created, %d updated) in %.1fs\n", len(shops), st.Created, st.Updated, time.Since(start).Seconds())
 	return nil
 }
-

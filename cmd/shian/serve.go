@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"time"
 
@@ -25,7 +26,15 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		return err
 	}
 	defer db.Close()
-	srv := api.New(api.Config{Store: db, Logger: log, Now: env.Now})
+	kit, err := env.stickerKit()
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Config{
+		Store: db, Logger: log, Now: env.Now,
+		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken,
+	})
+	go flushScans(ctx, srv, log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -43,5 +52,26 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	if err := srv.App.ShutdownWithTimeout(10 * time.Second); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.FlushScans(flushCtx); err != nil {
+		log.Warn("scan counts not saved at shutdown", "err", err)
+	}
 	return nil
+}
+
+// flushScans writes sticker scan counts every ten seconds.
+func flushScans(ctx context.Context, srv *api.Server, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := srv.FlushScans(ctx); err != nil {
+				log.Warn("scan counts not saved yet; will retry", "err", err)
+			}
+		}
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"shian"
 )
 
 // AddScans adds sticker scan counts for one day (YYYY-MM-DD) in one
@@ -30,22 +32,16 @@ func (db *DB) AddScans(ctx context.Context, day string, counts map[int64]int) er
 	})
 }
 
-// DailyScans is one day's scan count.
-type DailyScans struct {
-	Day   string `json:"day"`
-	Scans int    `json:"scans"`
-}
-
 // ShopScans returns a shop's daily scan counts from day from (inclusive), oldest first.
-func (db *DB) ShopScans(ctx context.Context, shopID int64, from string) ([]DailyScans, error) {
+func (db *DB) ShopScans(ctx context.Context, shopID int64, from string) ([]shian.DailyScans, error) {
 	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT day, scans FROM shop_scans WHERE shop_id = ? AND day >= ? ORDER BY day`), shopID, from)
 	if err != nil {
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	out := []DailyScans{}
+	out := []shian.DailyScans{}
 	for rows.Next() {
-		var d DailyScans
+		var d shian.DailyScans
 		if err := rows.Scan(&d.Day, &d.Scans); err != nil {
 			return nil, err
 		}

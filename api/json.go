@@ -1,0 +1,43 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/gofiber/fiber/v2"
+
+	"shian"
+)
+
+// decodeJSON decodes a request body strictly into v: one JSON object,
+// known fields only, right types. Errors name the field at fault.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	return DecodeStrict(c.Body(), v)
+}
+
+// DecodeStrict is decodeJSON over bytes, for fuzzing and non-HTTP callers.
+func DecodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			return &shian.Error{Code: shian.EINVALID, Message: "the body must be one JSON object"}
+		}
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return &shian.Error{Code: shian.EINVALID, Field: typeErr.Field, Message: fmt.Sprintf("must be a JSON %s", typeErr.Type)}
+	case errors.As(err, &syntaxErr):
+		return &shian.Error{Code: shian.EINVALID, Message: fmt.Sprintf("malformed JSON at byte %d", syntaxErr.Offset)}
+	case errors.Is(err, io.EOF):
+		return &shian.Error{Code: shian.EINVALID, Message: "the body is empty; send a JSON object"}
+	}
+	return &shian.Error{Code: shian.EINVALID, Message: err.Error()}
+}
