@@ -65,6 +65,10 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	default:
 		p.Code, p.Detail = shian.EINTERNAL, T(lang, "internal")
 	}
+	var hs interface{ HTTPStatus() int }
+	if errors.As(err, &hs) { // a handler that needs a status the code table lacks (422)
+		p.Status = hs.HTTPStatus()
+	}
 	if p.Status == 0 {
 		p.Status = statuses[p.Code]
 		if p.Status == 0 {

@@ -16,25 +16,34 @@ import (
 	"shian"
 )
 
-// shopLine is one line of the JSON Lines format (DATA.md). Inspections and
-// annual grades are decoded one by one so that errors name their index.
+// shopLine is one line of the JSON Lines format (DATA.md).
 type shopLine struct {
-	Licence     string            `json:"licence"`
-	CreditCode  string            `json:"credit_code"`
-	Name        string            `json:"name"`
-	NameEN      string            `json:"name_en"`
-	NameRU      string            `json:"name_ru"`
-	Aliases     []string          `json:"aliases"`
-	Category    string            `json:"category"`
-	Address     string            `json:"address"`
-	District    string            `json:"district"`
-	Grid        string            `json:"grid"`
-	Lat         *float64          `json:"lat"`
-	Lng         *float64          `json:"lng"`
-	Phone       string            `json:"phone"`
-	Status      string            `json:"status"`
-	LicensedOn  string            `json:"licensed_on"`
-	HACCP       bool              `json:"haccp"`
+	Licence     string           `json:"licence"`
+	CreditCode  string           `json:"credit_code"`
+	Name        string           `json:"name"`
+	NameEN      string           `json:"name_en"`
+	NameRU      string           `json:"name_ru"`
+	Aliases     []string         `json:"aliases"`
+	Category    string           `json:"category"`
+	Address     string           `json:"address"`
+	District    string           `json:"district"`
+	Grid        string           `json:"grid"`
+	Lat         *float64         `json:"lat"`
+	Lng         *float64         `json:"lng"`
+	Phone       string           `json:"phone"`
+	Status      string           `json:"status"`
+	LicensedOn  string           `json:"licensed_on"`
+	HACCP       bool             `json:"haccp"`
+	Inspections []inspectionLine `json:"inspections"`
+	Annual      []annualLine     `json:"annual"`
+}
+
+// rawShopLine decodes a line that failed to decode as a shopLine, keeping
+// inspections and annual grades raw so that they are decoded one by one
+// and an error names its index ("inspections[2].score"): encoding/json
+// names neither the index nor, for unknown fields, the enclosing list.
+type rawShopLine struct {
+	shopLine
 	Inspections []json.RawMessage `json:"inspections"`
 	Annual      []json.RawMessage `json:"annual"`
 }
@@ -150,7 +159,7 @@ func parseShopLine(line []byte, lineNo int, now time.Time, seen map[string]int, 
 	}
 	var in shopLine
 	if err := decodeStrict(trimmed, &in); err != nil {
-		return nil, jsonError(err, "")
+		return nil, locateJSONError(trimmed, err)
 	}
 	s := &shian.Shop{
 		Licence: in.Licence, CreditCode: in.CreditCode, Name: in.Name, NameEN: in.NameEN, NameRU: in.NameRU,
@@ -185,34 +194,50 @@ func parseShopLine(line []byte, lineNo int, now time.Time, seen map[string]int, 
 		}
 		s.LicensedOn = d
 	}
-	for i, raw := range in.Inspections {
-		field := "inspections[" + strconv.Itoa(i) + "]"
-		var il inspectionLine
-		if err := decodeStrict(raw, &il); err != nil {
-			return nil, jsonError(err, field)
-		}
+	for i, il := range in.Inspections {
 		var d time.Time
 		if il.Date != "" {
 			var err error
 			if d, err = shian.ParseDate(il.Date); err != nil {
-				return nil, &LineError{Field: field + ".date", Message: fmt.Sprintf("must be a date YYYY-MM-DD, got %q", clip(il.Date))}
+				return nil, &LineError{Field: "inspections[" + strconv.Itoa(i) + "].date", Message: fmt.Sprintf("must be a date YYYY-MM-DD, got %q", clip(il.Date))}
 			}
 		}
 		s.Inspections = append(s.Inspections, shian.Inspection{
 			Date: d, Result: il.Result, Score: il.Score, ItemsFailed: il.ItemsFailed, Notes: il.Notes, Inspector: il.Inspector,
 		})
 	}
-	for i, raw := range in.Annual {
-		var al annualLine
-		if err := decodeStrict(raw, &al); err != nil {
-			return nil, jsonError(err, "annual["+strconv.Itoa(i)+"]")
-		}
+	for _, al := range in.Annual {
 		s.Annual = append(s.Annual, shian.AnnualGrade{Year: al.Year, Grade: al.Grade})
 	}
 	if e := finishShop(s, now, opts); e != nil {
 		return nil, &LineError{Field: e.Field, Message: e.Message}
 	}
 	return s, nil
+}
+
+// locateJSONError turns the error of decoding line as a shopLine into a
+// LineError naming the field, decoding again element by element.
+func locateJSONError(line []byte, err error) *LineError {
+	var raw rawShopLine
+	if rerr := decodeStrict(line, &raw); rerr != nil {
+		e := jsonError(rerr, "")
+		// encoding/json names fields of an embedded struct after it.
+		e.Field = strings.TrimPrefix(e.Field, "shopLine.")
+		return e
+	}
+	for i, r := range raw.Inspections {
+		var il inspectionLine
+		if err := decodeStrict(r, &il); err != nil {
+			return jsonError(err, "inspections["+strconv.Itoa(i)+"]")
+		}
+	}
+	for i, r := range raw.Annual {
+		var al annualLine
+		if err := decodeStrict(r, &al); err != nil {
+			return jsonError(err, "annual["+strconv.Itoa(i)+"]")
+		}
+	}
+	return jsonError(err, "")
 }
 
 // decodeStrict decodes exactly one JSON value into v, rejecting unknown

@@ -21,13 +21,13 @@ import (
 // stores are the real stores the import tests run against.
 var stores = []struct {
 	name string
-	open func(t *testing.T) *sqlstore.DB
+	open func(tb testing.TB) *sqlstore.DB
 }{
 	{"sqlite", openSQLite},
 	{"postgres", openPostgres},
 }
 
-func openSQLite(t *testing.T) *sqlstore.DB {
+func openSQLite(t testing.TB) *sqlstore.DB {
 	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "shian.db"))
 	if err != nil {
@@ -38,7 +38,7 @@ func openSQLite(t *testing.T) *sqlstore.DB {
 	return db
 }
 
-func openPostgres(t *testing.T) *sqlstore.DB {
+func openPostgres(t testing.TB) *sqlstore.DB {
 	t.Helper()
 	url := testenv.NewPostgresDatabase(t)
 	db, err := postgres.Open(t.Context(), url)
@@ -50,7 +50,7 @@ func openPostgres(t *testing.T) *sqlstore.DB {
 	return db
 }
 
-func migrate(t *testing.T, db *sqlstore.DB) {
+func migrate(t testing.TB, db *sqlstore.DB) {
 	t.Helper()
 	db.Now = now
 	if _, err := db.Migrate(t.Context()); err != nil {

@@ -115,13 +115,7 @@ func (g *gen) restaurant(d *district, street string) named {
 	} else {
 		p = g.prefix(d, 40)
 	}
-	n := named{
-		zh:      p.zh + k.zh,
-		en:      p.en + " " + k.en,
-		ru:      k.ru + " «" + p.ru + "»",
-		seafood: k.seafood,
-		credit:  "92",
-	}
+	n := compose(p, k)
 	if r.IntN(8) == 0 {
 		n.credit = "91"
 	}
@@ -138,6 +132,18 @@ func (g *gen) restaurant(d *district, street string) named {
 	return n
 }
 
+// compose names a sole trader's shop by prefix and kind: 王记饺子馆,
+// "Wang's Dumplings", "Пельменная «Ван Цзи»".
+func compose(p phrase, k *kind) named {
+	return named{
+		zh:      p.zh + k.zh,
+		en:      p.en + " " + k.en,
+		ru:      k.ru + " «" + p.ru + "»",
+		seafood: k.seafood,
+		credit:  "92",
+	}
+}
+
 // branch makes some shops a branch named after its street, as on
 // delivery apps: 王记饺子馆(河北大街店); the plain name becomes an alias.
 func (g *gen) branch(n *named, street string, pct int) {
@@ -151,14 +157,7 @@ func (g *gen) branch(n *named, street string, pct int) {
 // trader names retail and delivery-only shops.
 func (g *gen) trader(d *district, street string, kinds []kind, branchPct int) named {
 	k := pickKind(g, kinds, d.class)
-	p := g.prefix(d, 40)
-	n := named{
-		zh:      p.zh + k.zh,
-		en:      p.en + " " + k.en,
-		ru:      k.ru + " «" + p.ru + "»",
-		seafood: k.seafood,
-		credit:  "92",
-	}
+	n := compose(g.prefix(d, 40), k)
 	g.branch(&n, street, branchPct)
 	return n
 }

@@ -1,0 +1,165 @@
+package api
+
+import (
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// DefaultCSP is the Content-Security-Policy of every answer: scripts and
+// styles only from our own static files (no inline code), images also as
+// data: URLs (QR codes), never framed.
+const DefaultCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+// Body limits. The server reads at most maxRequestBody (the complaint
+// routes with photos); every other request is held to DefaultBodyLimit
+// unless largeBodies names it.
+const DefaultBodyLimit = 1 << 20
+
+// largeBodies are the routes (method and exact path) that may carry more
+// than DefaultBodyLimit, with their limit.
+var largeBodies = map[string]int{
+	"POST /api/v1/complaints": maxRequestBody,
+	"POST /complaints":        maxRequestBody,
+}
+
+// useEdge installs the edge middleware, in order: access log and metrics
+// (outermost, so they see the final status, 413 and 429 included), the
+// security headers, CORS, body limits and the public-read rate limit.
+func (s *Server) useEdge(app *fiber.App) {
+	app.Use(s.accessLog, s.securityHeaders, corsPublicAPI, s.defaultBodyLimit, s.publicReadLimit)
+}
+
+// accessLog logs one line per request and feeds the request metrics. It
+// holds no personal data: the route pattern instead of the URL (a query
+// string may carry a phone number or a tracking proof), no bodies, and the
+// client's network (/24, /48) instead of its address.
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	if err := c.Next(); err != nil {
+		// Render the error here so the status logged is the status sent.
+		if herr := s.errorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	took := time.Since(start)
+	route := routePattern(c)
+	status := c.Response().StatusCode()
+	s.metrics.observe(c.Method(), route, status, took)
+	if (route == "/healthz" || route == "/readyz") && status < 400 {
+		return nil // probes every few seconds would drown the log
+	}
+	s.log.Info("request", "method", c.Method(), "route", route, "status", status,
+		"duration_ms", float64(took.Microseconds())/1000, "request_id", requestID(c),
+		"client_net", clientNet(s.ClientIP(c)))
+	return nil
+}
+
+// routePattern is the matched route's pattern ("/api/v1/shops/:licence"),
+// a middleware's prefix ("/static/*") when no endpoint took the request, or
+// "unmatched": metric labels must not grow with what clients send.
+func routePattern(c *fiber.Ctx) string {
+	r := c.Route()
+	switch {
+	case r == nil || r.Path == "":
+		return "unmatched"
+	case r.Method != "USE":
+		return r.Path
+	case r.Path == "/":
+		return "unmatched"
+	}
+	return r.Path + "/*"
+}
+
+// clientNet truncates an address to its /24 (IPv4) or /48 (IPv6): enough to
+// see a flood's origin, not enough to name a person.
+func clientNet(ip net.IP) string {
+	switch {
+	case ip == nil:
+		return ""
+	case ip.To4() != nil:
+		return ip.Mask(net.CIDRMask(24, 32)).String() + "/24"
+	}
+	return ip.Mask(net.CIDRMask(48, 128)).String() + "/48"
+}
+
+// securityHeaders sets the hardening headers on every answer.
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", s.csp)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
+	c.Set(fiber.HeaderXFrameOptions, "DENY")
+	if s.https {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
+	}
+	return c.Next()
+}
+
+// corsPublicAPI lets any web page read the public GET API: no credentials
+// (Allow-Origin * forbids them), no Authorization header, no other method.
+// Preflights for GET are answered here; others get no CORS headers, so the
+// browser refuses them.
+func corsPublicAPI(c *fiber.Ctx) error {
+	if !strings.HasPrefix(strings.ToLower(c.Path()), "/api/v1/") {
+		return c.Next()
+	}
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead:
+		c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+		c.Set(fiber.HeaderAccessControlExposeHeaders, "RateLimit, RateLimit-Policy, Retry-After, X-Request-ID, Content-Language")
+		return c.Next()
+	case fiber.MethodOptions:
+		if c.Get(fiber.HeaderOrigin) == "" || c.Get(fiber.HeaderAccessControlRequestMethod) == "" {
+			return c.Next() // not a preflight
+		}
+		c.Set(fiber.HeaderVary, "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
+		switch c.Get(fiber.HeaderAccessControlRequestMethod) {
+		case fiber.MethodGet, fiber.MethodHead:
+			c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+			c.Set(fiber.HeaderAccessControlAllowMethods, "GET, HEAD")
+			c.Set(fiber.HeaderAccessControlAllowHeaders, "Accept, Accept-Language, X-Request-ID")
+			c.Set(fiber.HeaderAccessControlMaxAge, "86400")
+		}
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Next()
+}
+
+// BodyLimit is middleware refusing with 413 a request whose body is over n
+// bytes, by its Content-Length before any handler parses it (and by the
+// body read when there is no Content-Length, as with chunked uploads). Use
+// it to tighten a route below the default; routes above it must be listed
+// in largeBodies, since the default check runs first.
+func BodyLimit(n int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if bodyOver(c, n) {
+			return fiber.ErrRequestEntityTooLarge
+		}
+		return c.Next()
+	}
+}
+
+func bodyOver(c *fiber.Ctx, n int) bool {
+	if cl := c.Request().Header.ContentLength(); cl > n {
+		return true
+	} else if cl >= 0 {
+		return false
+	}
+	return len(c.Request().Body()) > n
+}
+
+// defaultBodyLimit holds every request to DefaultBodyLimit but the routes
+// named in largeBodies.
+func (s *Server) defaultBodyLimit(c *fiber.Ctx) error {
+	n, ok := largeBodies[c.Method()+" "+strings.ToLower(strings.TrimRight(c.Path(), "/"))]
+	if !ok {
+		n = DefaultBodyLimit
+	}
+	if bodyOver(c, n) {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
+}

@@ -1,0 +1,379 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+)
+
+// Backends a Decision can come from.
+const (
+	BackendRedis = "redis"
+	BackendLocal = "local"
+)
+
+// Options configure a Limiter. The zero value is an in-process limiter with
+// DefaultPolicies.
+type Options struct {
+	// RedisURL, when set, makes Redis the shared backend; the limiter owns
+	// the client it opens and closes it in Close.
+	RedisURL string
+	// Client is an alternative to RedisURL: a client the caller owns. Give it
+	// ContextTimeoutEnabled so that Timeout bites.
+	Client *redis.Client
+	// Prefix starts every key (after redis_rate's own "rate:"); default "shian:".
+	Prefix string
+	// Policies replaces DefaultPolicies.
+	Policies []Policy
+	// Timeout bounds each Redis call; default 50ms. A slower answer counts
+	// as a failure and the in-process limiter decides.
+	Timeout time.Duration
+	// ProbeInterval is how often a degraded limiter PINGs Redis; default 1s.
+	ProbeInterval time.Duration
+	// LocalMaxKeys bounds the in-process limiter's memory; default 1<<20 keys.
+	LocalMaxKeys int
+	Logger       *slog.Logger
+	// Now is the in-process limiter's clock (Redis uses its own TIME).
+	Now func() time.Time
+}
+
+// Hit is one policy applied to one key.
+type Hit struct {
+	Policy Policy
+	Key    string
+}
+
+// Result is the state of one Hit after a decision.
+type Result struct {
+	Policy  Policy
+	Allowed bool
+	// Remaining is how many more events the key may have right now.
+	Remaining int
+	// RetryAfter is how long until one more event is allowed (0 when allowed).
+	RetryAfter time.Duration
+	// ResetAfter is how long until the key is back to a full burst.
+	ResetAfter time.Duration
+}
+
+// Decision answers one Allow/AllowAll/Peek.
+type Decision struct {
+	Allowed bool
+	// Backend is BackendRedis or BackendLocal.
+	Backend string
+	// Results holds one Result per Hit, in order.
+	Results []Result
+}
+
+// RetryAfter is the longest wait among the denied hits (0 when allowed).
+func (d Decision) RetryAfter() time.Duration {
+	var max time.Duration
+	for _, r := range d.Results {
+		if !r.Allowed && r.RetryAfter > max {
+			max = r.RetryAfter
+		}
+	}
+	return max
+}
+
+// Denied names the first policy that refused, or "".
+func (d Decision) Denied() string {
+	for _, r := range d.Results {
+		if !r.Allowed {
+			return r.Policy.Name
+		}
+	}
+	return ""
+}
+
+// Limiter decides whether events may happen. Its methods never fail: when
+// Redis cannot answer within Timeout, the in-process limiter decides, the
+// limiter marks itself degraded and probes Redis until it answers again.
+// It is safe for concurrent use.
+type Limiter struct {
+	policies map[string]Policy
+	prefix   string
+	timeout  time.Duration
+	probeInt time.Duration
+	log      *slog.Logger
+
+	rdb     *redis.Client
+	ownsRDB bool
+	rr      *redis_rate.Limiter
+	local   *local
+
+	degraded  atomic.Bool
+	fallbacks atomic.Uint64
+	probing   atomic.Bool
+
+	ctx    context.Context // cancelled by Close; parent of the probe
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New builds a Limiter. It does not contact Redis: the first decision does,
+// and falls back when Redis is not there.
+func New(opts Options) (*Limiter, error) {
+	l := &Limiter{
+		policies: map[string]Policy{},
+		prefix:   opts.Prefix,
+		timeout:  opts.Timeout,
+		probeInt: opts.ProbeInterval,
+		log:      opts.Logger,
+		rdb:      opts.Client,
+	}
+	if l.prefix == "" {
+		l.prefix = "shian:"
+	}
+	if l.timeout <= 0 {
+		l.timeout = 50 * time.Millisecond
+	}
+	if l.probeInt <= 0 {
+		l.probeInt = time.Second
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	ps := opts.Policies
+	if ps == nil {
+		ps = DefaultPolicies()
+	}
+	for _, p := range ps {
+		if err := p.validate(); err != nil {
+			return nil, err
+		}
+		if _, dup := l.policies[p.Name]; dup {
+			return nil, fmt.Errorf("ratelimit: policy %q defined twice", p.Name)
+		}
+		l.policies[p.Name] = p
+	}
+	if opts.RedisURL != "" && l.rdb == nil {
+		ro, err := redis.ParseURL(opts.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("ratelimit: redis URL: %w", err)
+		}
+		ro.ContextTimeoutEnabled = true // let the per-call deadline reach the socket
+		ro.MaxRetries = 1               // one quick retry for a pooled conn Redis closed
+		ro.DialTimeout = 250 * time.Millisecond
+		l.rdb, l.ownsRDB = redis.NewClient(ro), true
+	}
+	if l.rdb != nil {
+		l.rr = redis_rate.NewLimiter(l.rdb)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	max := opts.LocalMaxKeys
+	if max <= 0 {
+		max = 1 << 20
+	}
+	l.local = newLocal(now, max)
+	l.ctx, l.cancel = context.WithCancel(context.Background())
+	return l, nil
+}
+
+// Close stops the probe and closes a Redis client the limiter opened.
+func (l *Limiter) Close() error {
+	l.cancel()
+	l.wg.Wait()
+	if l.ownsRDB {
+		return l.rdb.Close()
+	}
+	return nil
+}
+
+// Policy returns the named policy. It panics when there is none: policies
+// are looked up once, when routes are built, so a typo stops the start.
+func (l *Limiter) Policy(name string) Policy {
+	p, ok := l.policies[name]
+	if !ok {
+		panic("ratelimit: no policy " + strconv.Quote(name))
+	}
+	return p
+}
+
+// Lookup returns the named policy, if there is one.
+func (l *Limiter) Lookup(name string) (Policy, bool) {
+	p, ok := l.policies[name]
+	return p, ok
+}
+
+// Shared reports whether decisions are made in Redis (shared by replicas)
+// when it is healthy.
+func (l *Limiter) Shared() bool { return l.rdb != nil }
+
+// Degraded reports whether Redis is configured but failing, so that the
+// in-process limiter is deciding.
+func (l *Limiter) Degraded() bool { return l.degraded.Load() }
+
+// Fallbacks counts the decisions the in-process limiter made because Redis
+// failed or was marked degraded.
+func (l *Limiter) Fallbacks() uint64 { return l.fallbacks.Load() }
+
+// Allow charges one event to key under p. With Redis it is one EVALSHA
+// (redis_rate's GCRA script).
+func (l *Limiter) Allow(ctx context.Context, p Policy, key string) Decision {
+	return l.decide(ctx, []Hit{{p, key}}, 1)
+}
+
+// AllowAll charges one event to every hit, all or nothing: when any hit is
+// refused none is charged (a request refused by the daily limit does not use
+// up the hourly one). With Redis it is one EVALSHA whatever the number of hits.
+func (l *Limiter) AllowAll(ctx context.Context, hits ...Hit) Decision {
+	return l.decide(ctx, hits, 1)
+}
+
+// Peek reports whether one more event would be allowed for every hit,
+// without charging. Use it before checking a proof or password, then
+// AllowAll only when the attempt was wrong: honest users are never counted.
+func (l *Limiter) Peek(ctx context.Context, hits ...Hit) Decision {
+	return l.decide(ctx, hits, 0)
+}
+
+func (l *Limiter) key(h Hit) string { return l.prefix + h.Policy.Name + ":" + h.Key }
+
+func (l *Limiter) decide(ctx context.Context, hits []Hit, cost int) Decision {
+	if len(hits) == 0 {
+		return Decision{Allowed: true, Backend: BackendLocal}
+	}
+	if l.rdb == nil {
+		return l.local.decide(l, hits, cost)
+	}
+	if !l.degraded.Load() {
+		rctx, cancel := context.WithTimeout(ctx, l.timeout)
+		d, err := l.redisDecide(rctx, hits, cost)
+		cancel()
+		if err == nil {
+			return d
+		}
+		if ctx.Err() == nil { // the caller's own cancellation is not Redis's fault
+			l.markDegraded(err)
+		}
+	}
+	l.fallbacks.Add(1)
+	return l.local.decide(l, hits, cost)
+}
+
+func (l *Limiter) redisDecide(ctx context.Context, hits []Hit, cost int) (Decision, error) {
+	if len(hits) == 1 && cost == 1 {
+		h := hits[0]
+		res, err := l.rr.Allow(ctx, l.key(h), redis_rate.Limit{Rate: h.Policy.Rate, Burst: h.Policy.Burst, Period: h.Policy.Period})
+		if err != nil {
+			return Decision{}, fmt.Errorf("ratelimit: redis allow: %w", err)
+		}
+		r := Result{Policy: h.Policy, Allowed: res.Allowed > 0, Remaining: res.Remaining, ResetAfter: max(res.ResetAfter, 0)}
+		if !r.Allowed {
+			r.RetryAfter = max(res.RetryAfter, 0)
+		}
+		return Decision{Allowed: r.Allowed, Backend: BackendRedis, Results: []Result{r}}, nil
+	}
+	return l.redisMulti(ctx, hits, cost)
+}
+
+// markDegraded switches to the in-process limiter and starts the probe.
+func (l *Limiter) markDegraded(err error) {
+	if l.degraded.CompareAndSwap(false, true) {
+		l.log.Warn("rate limiter: Redis failing, in-process fallback", "err", err)
+	}
+	if l.probing.CompareAndSwap(false, true) {
+		l.wg.Add(1)
+		go l.probe()
+	}
+}
+
+// probe PINGs Redis every ProbeInterval until it answers, then hands
+// decisions back to Redis.
+func (l *Limiter) probe() {
+	defer l.wg.Done()
+	defer l.probing.Store(false)
+	t := time.NewTicker(l.probeInt)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.ctx.Done():
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(l.ctx, 4*l.timeout)
+		err := l.rdb.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			l.degraded.Store(false)
+			l.log.Info("rate limiter: Redis back, shared limits restored", "fallbacks", l.fallbacks.Load())
+			return
+		}
+	}
+}
+
+// Ping checks Redis now (for readiness probes); nil without Redis.
+func (l *Limiter) Ping(ctx context.Context) error {
+	if l.rdb == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 4*l.timeout)
+	defer cancel()
+	if err := l.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("ratelimit: ping: %w", err)
+	}
+	return nil
+}
+
+// errReply is a reply of the multi-key script we cannot read.
+var errReply = errors.New("ratelimit: unexpected script reply")
+
+// redisMulti runs multiGCRA: one EVALSHA for any number of hits.
+func (l *Limiter) redisMulti(ctx context.Context, hits []Hit, cost int) (Decision, error) {
+	keys := make([]string, len(hits))
+	args := make([]any, 0, 1+3*len(hits))
+	args = append(args, cost)
+	for i, h := range hits {
+		keys[i] = redisRatePrefix + l.key(h)
+		args = append(args, h.Policy.Burst, h.Policy.Rate, h.Policy.Period.Seconds())
+	}
+	v, err := multiGCRA.Run(ctx, l.rdb, keys, args...).Slice()
+	if err != nil {
+		return Decision{}, fmt.Errorf("ratelimit: redis multi: %w", err)
+	}
+	if len(v) != 1+4*len(hits) {
+		return Decision{}, errReply
+	}
+	d := Decision{Backend: BackendRedis, Results: make([]Result, len(hits))}
+	all, _ := v[0].(int64)
+	d.Allowed = all == 1
+	for i, h := range hits {
+		row := v[1+4*i : 5+4*i]
+		ok, _ := row[0].(int64)
+		rem, _ := row[1].(int64)
+		retry, err1 := parseSeconds(row[2])
+		reset, err2 := parseSeconds(row[3])
+		if err1 != nil || err2 != nil {
+			return Decision{}, errReply
+		}
+		d.Results[i] = Result{Policy: h.Policy, Allowed: ok == 1, Remaining: int(rem), RetryAfter: retry, ResetAfter: reset}
+	}
+	return d, nil
+}
+
+func parseSeconds(v any) (time.Duration, error) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, errReply
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) {
+		return 0, errReply
+	}
+	if f < 0 {
+		return 0, nil
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}

@@ -1,0 +1,91 @@
+// Package ratelimit holds Shian's rate-limit policies and the limiter that
+// enforces them: GCRA in Redis (github.com/go-redis/redis_rate) so that every
+// replica shares one budget, with a fail-safe in-process GCRA that takes over
+// with the same policies whenever Redis is missing, erroring or slow, and
+// hands back by itself once Redis answers again.
+//
+// It knows nothing of HTTP: callers (api, bot) say which policy and which key
+// (an IP from ClientIP/IPKey, a keyed phone hash, a ticket number …).
+package ratelimit
+
+import (
+	"fmt"
+	"time"
+)
+
+// KeyKind says what a policy's key identifies. It documents the caller's
+// duty; the limiter treats every key as an opaque string.
+type KeyKind string
+
+// Key kinds.
+const (
+	KeyIP      KeyKind = "ip"      // IPKey(ClientIP(…)): IPv4 address or IPv6 /64
+	KeyPhone   KeyKind = "phone"   // a keyed hash (HMAC) of the normalized phone number, never the number
+	KeyTicket  KeyKind = "ticket"  // a complaint tracking number
+	KeyUser    KeyKind = "user"    // a bot user (WeChat OpenID, web chat session)
+	KeyAccount KeyKind = "account" // a supervisor login name, lower-cased
+)
+
+// Policy is one GCRA limit: Rate events per Period, of which Burst may come
+// at once. A fresh key has Burst tokens; one returns every Period/Rate.
+type Policy struct {
+	Name   string
+	Rate   int
+	Burst  int
+	Period time.Duration
+	Key    KeyKind
+}
+
+// Interval is the time one token takes to return.
+func (p Policy) Interval() time.Duration { return p.Period / time.Duration(p.Rate) }
+
+func (p Policy) validate() error {
+	if p.Name == "" || p.Rate <= 0 || p.Burst <= 0 || p.Period <= 0 {
+		return fmt.Errorf("ratelimit: policy %q: name, rate, burst and period must be set", p.Name)
+	}
+	return nil
+}
+
+// Policy names. Use them with Limiter.Policy.
+const (
+	PublicRead         = "public_read"          // search, shop pages and API, QR landing; per client IP
+	ComplaintIPHour    = "complaint_ip_hour"    // complaint submissions per client IP
+	ComplaintIPDay     = "complaint_ip_day"     //
+	ComplaintPhoneHour = "complaint_phone_hour" // complaint submissions per phone (keyed hash)
+	ComplaintPhoneDay  = "complaint_phone_day"  //
+	TrackTicket        = "track_ticket"         // wrong tracking proofs per ticket
+	TrackIP            = "track_ip"             // wrong tracking proofs per client IP
+	BotUser            = "bot_user"             // bot messages per user
+	LoginAccount       = "login_account"        // login attempts per account
+	LoginIP            = "login_ip"             // login attempts per client IP
+)
+
+const day = 24 * time.Hour
+
+// DefaultPolicies is the one table of limits. The numbers are chosen so that
+// honest crowds pass:
+//
+//   - public_read: a tour bus of 50 phones behind one carrier NAT scanning
+//     one sticker makes about 150 requests at once (landing page, shop JSON,
+//     inspections); a burst of 300 passes them with room for a second bus,
+//     and 10 requests a second sustained still slows a scraper walking
+//     every shop in the city to hours.
+//   - complaints: a whole tour group falling ill after one meal may complain
+//     from one IP, so the per-IP limit is loose; the per-phone limit is what
+//     stops a competitor flooding a rival.
+//   - tracking and logins count attempts (wrong proofs, failed logins), so a
+//     small budget blocks guessing without touching honest users.
+func DefaultPolicies() []Policy {
+	return []Policy{
+		{Name: PublicRead, Rate: 600, Burst: 300, Period: time.Minute, Key: KeyIP},
+		{Name: ComplaintIPHour, Rate: 20, Burst: 20, Period: time.Hour, Key: KeyIP},
+		{Name: ComplaintIPDay, Rate: 60, Burst: 60, Period: day, Key: KeyIP},
+		{Name: ComplaintPhoneHour, Rate: 3, Burst: 3, Period: time.Hour, Key: KeyPhone},
+		{Name: ComplaintPhoneDay, Rate: 10, Burst: 10, Period: day, Key: KeyPhone},
+		{Name: TrackTicket, Rate: 5, Burst: 5, Period: time.Hour, Key: KeyTicket},
+		{Name: TrackIP, Rate: 30, Burst: 30, Period: time.Hour, Key: KeyIP},
+		{Name: BotUser, Rate: 30, Burst: 10, Period: time.Minute, Key: KeyUser},
+		{Name: LoginAccount, Rate: 10, Burst: 5, Period: time.Hour, Key: KeyAccount},
+		{Name: LoginIP, Rate: 30, Burst: 20, Period: time.Hour, Key: KeyIP},
+	}
+}

@@ -1,0 +1,26 @@
+package web
+
+func init() {
+	register(map[string][3]string{
+		"search.title":       {"查商户食品安全等级", "Find a shop's food-safety grade", "Оценка безопасности питания"},
+		"search.placeholder": {"店名、拼音、地址…", "Name, pinyin or address…", "Название, пиньинь или адрес…"},
+		"search.submit":      {"搜索", "Search", "Найти"},
+		"search.district":    {"辖区", "District", "Район"},
+		"search.anydistrict": {"全部辖区", "All districts", "Все районы"},
+		"search.grade":       {"等级", "Grade", "Оценка"},
+		"search.anygrade":    {"全部等级", "Any grade", "Любая оценка"},
+		"search.annual":      {"年度等级", "Annual grade", "Годовая оценка"},
+		"search.openonly":    {"只看营业中", "Open shops only", "Только работающие"},
+		"search.nearme":      {"📍 我附近", "📍 Near me", "📍 Рядом со мной"},
+		"search.nearme.on":   {"显示您附近的商户", "Showing shops near you", "Заведения рядом с вами"},
+		"search.nearme.off":  {"取消位置", "Forget my location", "Забыть моё местоположение"},
+		"search.nogeo":       {"无法获取您的位置。", "Your location is not available.", "Местоположение недоступно."},
+		"search.total":       {"共 %d 家", "%d shops", "Найдено: %d"},
+		"search.none":        {"没有找到符合条件的商户。", "No shop matches.", "Ничего не найдено."},
+		"search.degraded":    {"搜索服务繁忙，以下为简化结果。", "Search is busy: these are simplified results.", "Поиск перегружен: показаны упрощённые результаты."},
+		"search.prev":        {"上一页", "Previous", "Назад"},
+		"search.next":        {"下一页", "Next", "Далее"},
+		"search.asof":        {"检查日期 %s", "inspected %s", "проверка %s"},
+		"search.hint":        {"输入店名（中文、拼音、英文或俄文）或地址，或查找您附近的商户。", "Type a shop's name (Chinese, pinyin, English or Russian) or address, or look near you.", "Введите название (по-китайски, пиньинем, по-английски или по-русски) или адрес, либо ищите рядом."},
+	})
+}
