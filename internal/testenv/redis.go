@@ -47,8 +47,9 @@ func NewRedisClient(tb testing.TB) *redis.Client {
 }
 
 // KeyPrefix returns a Redis key prefix unique to this test, such as
-// "shiantest:testlimit_burst_1a2b3c4d:". Every key that starts with it is
-// deleted when the test ends. It requires the test Redis server.
+// "shiantest:testlimit_burst_1a2b3c4d:". Every key that starts with it, or
+// with "rate:" and it (where redis_rate keeps its counters), is deleted when
+// the test ends. It requires the test Redis server.
 func KeyPrefix(tb testing.TB) string {
 	tb.Helper()
 	u := RedisURL(tb)
@@ -63,8 +64,10 @@ func KeyPrefix(tb testing.TB) string {
 		defer client.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := deleteByPrefix(ctx, client, prefix); err != nil {
-			tb.Errorf("testenv: delete keys %s*: %v", prefix, err)
+		for _, p := range []string{prefix, "rate:" + prefix} {
+			if err := deleteByPrefix(ctx, client, p); err != nil {
+				tb.Errorf("testenv: delete keys %s*: %v", p, err)
+			}
 		}
 	})
 	return prefix

@@ -138,7 +138,7 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 					return fmt.Errorf("lock shop: %w", err)
 				}
 			}
-			recent, err := db.recentComplaints(ctx, tx, c.ShopKey, now.Add(-clusterLookback))
+			recent, err := db.recentComplaints(ctx, tx, c, now.Add(-clusterLookback))
 			if err != nil {
 				return err
 			}
@@ -219,9 +219,22 @@ func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, id int64, at time.Tim
 	return nil
 }
 
-func (db *DB) recentComplaints(ctx context.Context, tx *sql.Tx, shopKey string, since time.Time) ([]shian.RecentComplaint, error) {
-	rows, err := tx.QueryContext(ctx, db.Q(`SELECT id, category, phone_hash, created_at, duplicate_of FROM complaints
-		WHERE shop_key = ? AND created_at >= ? ORDER BY created_at, id`), shopKey, since)
+// recentComplaints loads the earlier complaints about c's shop that the
+// linking rules can match: the same category, and for any category but
+// illness (where every complainant counts towards an outbreak) the same
+// phone. A shop with hundreds of complaints a day then costs a few rows.
+func (db *DB) recentComplaints(ctx context.Context, tx *sql.Tx, c *shian.Complaint, since time.Time) ([]shian.RecentComplaint, error) {
+	q := `SELECT id, category, phone_hash, created_at, duplicate_of FROM complaints
+		WHERE shop_key = ? AND created_at >= ? AND category = ?`
+	args := []any{c.ShopKey, since, c.Category}
+	if c.Category != shian.CategoryIllness {
+		if c.PhoneHash == "" {
+			return nil, nil
+		}
+		q += ` AND phone_hash = ?`
+		args = append(args, c.PhoneHash)
+	}
+	rows, err := tx.QueryContext(ctx, db.Q(q+` ORDER BY created_at, id LIMIT 1000`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("recent complaints: %w", err)
 	}

@@ -67,24 +67,23 @@ func nullDate(t time.Time) string {
 	return t.Format(shian.DateLayout)
 }
 
+// upsertChunk is how many shops one round of statements writes: each kind
+// of row goes in one multi-row statement per chunk, keeping the number of
+// bound parameters under SQLite's limit (32,766).
+const upsertChunk = 500
+
+// maxParams bounds the parameters of one multi-row INSERT.
+const maxParams = 30000
+
 // UpsertShops implements shian.ShopService. Shops must already be valid;
-// the whole batch is one transaction, so a failure writes nothing.
+// the whole batch is one transaction, so a failure writes nothing. When a
+// licence appears twice in shops, the later one wins.
 func (db *DB) UpsertShops(ctx context.Context, shops []*shian.Shop) (shian.ImportStats, error) {
 	var st shian.ImportStats
 	now := db.Now().UTC()
+	shops = lastByLicence(shops)
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		st = shian.ImportStats{}
-		find, err := tx.PrepareContext(ctx, db.Q(`SELECT id FROM shops WHERE licence = ?`))
-		if err != nil {
-			return err
-		}
-		insert, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO shops (licence, credit_code, name, name_en, name_ru, aliases,
-			category, address, district, grid, lat, lng, phone, status, licensed_on, haccp, keywords,
-			dynamic_grade, dynamic_date, annual_grade, annual_year, annual_supplied, grade_rank, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
-		if err != nil {
-			return err
-		}
 		update, err := tx.PrepareContext(ctx, db.Q(`UPDATE shops SET credit_code = ?, name = ?, name_en = ?, name_ru = ?,
 			aliases = ?, category = ?, address = ?, district = ?, grid = ?, lat = ?, lng = ?, phone = ?, status = ?,
 			licensed_on = ?, haccp = ?, keywords = ?, dynamic_grade = ?, dynamic_date = ?, annual_grade = ?,
@@ -92,58 +91,191 @@ func (db *DB) UpsertShops(ctx context.Context, shops []*shian.Shop) (shian.Impor
 		if err != nil {
 			return err
 		}
-		outbox, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO outbox (shop_id, licence, created_at) VALUES (?, ?, ?)`))
-		if err != nil {
-			return err
-		}
-		for _, s := range shops {
+		defer update.Close()
+		for start := 0; start < len(shops); start += upsertChunk {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			g := shian.ComputeGrade(s, now)
-			s.Grade = g
-			lat, lng := nullGeo(s)
-			kw := ""
-			if db.Keywords != nil {
-				kw = db.Keywords(s)
-			}
-			var id int64
-			switch err := find.QueryRowContext(ctx, s.Licence).Scan(&id); {
-			case errors.Is(err, sql.ErrNoRows):
-				err = insert.QueryRowContext(ctx, s.Licence, s.CreditCode, s.Name, s.NameEN, s.NameRU, jsonText(nonNil(s.Aliases)),
-					s.Category, s.Address, s.District, s.Grid, lat, lng, s.Phone, s.Status, nullDate(s.LicensedOn), s.HACCP, kw,
-					g.Dynamic, g.DynamicDate, g.Annual, g.AnnualYear, g.AnnualSupplied, shian.GradeRank(g.Dynamic), now, now).Scan(&id)
-				if err != nil {
-					return fmt.Errorf("insert shop %s: %w", s.Licence, err)
-				}
-				st.Created++
-			case err != nil:
-				return fmt.Errorf("find shop %s: %w", s.Licence, err)
-			default:
-				_, err = update.ExecContext(ctx, s.CreditCode, s.Name, s.NameEN, s.NameRU, jsonText(nonNil(s.Aliases)),
-					s.Category, s.Address, s.District, s.Grid, lat, lng, s.Phone, s.Status, nullDate(s.LicensedOn), s.HACCP, kw,
-					g.Dynamic, g.DynamicDate, g.Annual, g.AnnualYear, g.AnnualSupplied, shian.GradeRank(g.Dynamic), now, id)
-				if err != nil {
-					return fmt.Errorf("update shop %s: %w", s.Licence, err)
-				}
-				for _, q := range []string{`DELETE FROM inspections WHERE shop_id = ?`, `DELETE FROM annual_grades WHERE shop_id = ?`} {
-					if _, err := tx.ExecContext(ctx, db.Q(q), id); err != nil {
-						return fmt.Errorf("replace history of %s: %w", s.Licence, err)
-					}
-				}
-				st.Updated++
-			}
-			s.ID = id
-			if err := db.insertHistory(ctx, tx, s); err != nil {
+			chunk := shops[start:min(len(shops), start+upsertChunk)]
+			created, updated, err := db.upsertChunk(ctx, tx, update, chunk, now)
+			if err != nil {
 				return err
 			}
-			if _, err := outbox.ExecContext(ctx, id, s.Licence, now); err != nil {
-				return fmt.Errorf("outbox %s: %w", s.Licence, err)
-			}
+			st.Created += created
+			st.Updated += updated
 		}
 		return nil
 	})
 	return st, err
+}
+
+func lastByLicence(shops []*shian.Shop) []*shian.Shop {
+	last := make(map[string]int, len(shops))
+	for i, s := range shops {
+		last[s.Licence] = i
+	}
+	if len(last) == len(shops) {
+		return shops
+	}
+	out := make([]*shian.Shop, 0, len(last))
+	for i, s := range shops {
+		if last[s.Licence] == i {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// shopRow returns the column values of a shop after licence, in the order
+// of the INSERT and UPDATE statements.
+func (db *DB) shopRow(s *shian.Shop, now time.Time) []any {
+	g := shian.ComputeGrade(s, now)
+	s.Grade = g
+	lat, lng := nullGeo(s)
+	kw := ""
+	if db.Keywords != nil {
+		kw = db.Keywords(s)
+	}
+	return []any{s.CreditCode, s.Name, s.NameEN, s.NameRU, jsonText(nonNil(s.Aliases)),
+		s.Category, s.Address, s.District, s.Grid, lat, lng, s.Phone, s.Status, nullDate(s.LicensedOn), s.HACCP, kw,
+		g.Dynamic, g.DynamicDate, g.Annual, g.AnnualYear, g.AnnualSupplied, shian.GradeRank(g.Dynamic)}
+}
+
+func (db *DB) upsertChunk(ctx context.Context, tx *sql.Tx, update *sql.Stmt, chunk []*shian.Shop, now time.Time) (created, updated int, err error) {
+	// Which licences exist already?
+	args := make([]any, len(chunk))
+	for i, s := range chunk {
+		args[i] = s.Licence
+	}
+	ids := make(map[string]int64, len(chunk))
+	rows, err := tx.QueryContext(ctx, db.Q(`SELECT id, licence FROM shops WHERE licence IN (`+placeholders(len(chunk))+`)`), args...)
+	if err != nil {
+		return 0, 0, fmt.Errorf("find shops: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var l string
+		if err := rows.Scan(&id, &l); err != nil {
+			rows.Close()
+			return 0, 0, err
+		}
+		ids[l] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, 0, err
+	}
+
+	var fresh []*shian.Shop
+	var replaced []any
+	for _, s := range chunk {
+		id, ok := ids[s.Licence]
+		if !ok {
+			fresh = append(fresh, s)
+			continue
+		}
+		s.ID = id
+		row := append(db.shopRow(s, now), now, id)
+		if _, err := update.ExecContext(ctx, row...); err != nil {
+			return 0, 0, fmt.Errorf("update shop %s: %w", s.Licence, err)
+		}
+		replaced = append(replaced, id)
+	}
+	if len(replaced) > 0 {
+		for _, table := range []string{"inspections", "annual_grades"} {
+			q := `DELETE FROM ` + table + ` WHERE shop_id IN (` + placeholders(len(replaced)) + `)`
+			if _, err := tx.ExecContext(ctx, db.Q(q), replaced...); err != nil {
+				return 0, 0, fmt.Errorf("replace history: %w", err)
+			}
+		}
+	}
+	if len(fresh) > 0 {
+		const cols = 25
+		args := make([]any, 0, len(fresh)*cols)
+		for _, s := range fresh {
+			args = append(args, s.Licence)
+			args = append(args, db.shopRow(s, now)...)
+			args = append(args, now, now)
+		}
+		rows, err := tx.QueryContext(ctx, db.Q(`INSERT INTO shops (licence, credit_code, name, name_en, name_ru, aliases,
+			category, address, district, grid, lat, lng, phone, status, licensed_on, haccp, keywords,
+			dynamic_grade, dynamic_date, annual_grade, annual_year, annual_supplied, grade_rank, created_at, updated_at)
+			VALUES `+values(len(fresh), cols)+` RETURNING id, licence`), args...)
+		if err != nil {
+			return 0, 0, fmt.Errorf("insert shops: %w", err)
+		}
+		byLicence := make(map[string]*shian.Shop, len(fresh))
+		for _, s := range fresh {
+			byLicence[s.Licence] = s
+		}
+		for rows.Next() {
+			var id int64
+			var l string
+			if err := rows.Scan(&id, &l); err != nil {
+				rows.Close()
+				return 0, 0, err
+			}
+			byLicence[l].ID = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, 0, fmt.Errorf("insert shops: %w", err)
+		}
+	}
+
+	var ins, annual, outbox [][]any
+	for _, s := range chunk {
+		for _, in := range s.Inspections {
+			var score any
+			if in.Score != nil {
+				score = *in.Score
+			}
+			ins = append(ins, []any{s.ID, in.Date.Format(shian.DateLayout), in.Result, score, jsonText(nonNil(in.ItemsFailed)), in.Notes, in.Inspector})
+		}
+		for _, a := range s.Annual {
+			annual = append(annual, []any{s.ID, a.Year, a.Grade})
+		}
+		outbox = append(outbox, []any{s.ID, s.Licence, now})
+	}
+	for _, w := range []struct {
+		head string
+		rows [][]any
+	}{
+		{`INSERT INTO inspections (shop_id, date, result, score, items_failed, notes, inspector) VALUES `, ins},
+		{`INSERT INTO annual_grades (shop_id, year, grade) VALUES `, annual},
+		{`INSERT INTO outbox (shop_id, licence, created_at) VALUES `, outbox},
+	} {
+		if err := db.insertRows(ctx, tx, w.head, w.rows); err != nil {
+			return 0, 0, err
+		}
+	}
+	return len(fresh), len(replaced), nil
+}
+
+// insertRows runs head with as many rows per statement as the parameter
+// limit allows.
+func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, head string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := len(rows[0])
+	per := maxParams / cols
+	for len(rows) > 0 {
+		n := min(len(rows), per)
+		args := make([]any, 0, n*cols)
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, db.Q(head+values(n, cols)), args...); err != nil {
+			return fmt.Errorf("%s…: %w", strings.TrimSpace(head[:30]), err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 func notFoundShop(key any) error {
@@ -155,35 +287,6 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-// insertHistory writes a shop's inspections and annual grades, each kind
-// in one multi-row statement.
-func (db *DB) insertHistory(ctx context.Context, tx *sql.Tx, s *shian.Shop) error {
-	if n := len(s.Inspections); n > 0 {
-		args := make([]any, 0, n*7)
-		for _, in := range s.Inspections {
-			var score any
-			if in.Score != nil {
-				score = *in.Score
-			}
-			args = append(args, s.ID, in.Date.Format(shian.DateLayout), in.Result, score, jsonText(nonNil(in.ItemsFailed)), in.Notes, in.Inspector)
-		}
-		q := `INSERT INTO inspections (shop_id, date, result, score, items_failed, notes, inspector) VALUES ` + values(n, 7)
-		if _, err := tx.ExecContext(ctx, db.Q(q), args...); err != nil {
-			return fmt.Errorf("inspections of %s: %w", s.Licence, err)
-		}
-	}
-	if n := len(s.Annual); n > 0 {
-		args := make([]any, 0, n*3)
-		for _, a := range s.Annual {
-			args = append(args, s.ID, a.Year, a.Grade)
-		}
-		if _, err := tx.ExecContext(ctx, db.Q(`INSERT INTO annual_grades (shop_id, year, grade) VALUES `+values(n, 3)), args...); err != nil {
-			return fmt.Errorf("annual grades of %s: %w", s.Licence, err)
-		}
-	}
-	return nil
 }
 
 // values returns "(?, ?), (?, ?)" for rows rows of cols columns.

@@ -208,6 +208,7 @@ func Run(t *testing.T, open Opener) {
 	})
 	t.Run("SearchFallback", func(t *testing.T) { testSearch(t, open(t)) })
 	t.Run("Complaints", func(t *testing.T) { runComplaints(t, open) })
+	t.Run("Staff", func(t *testing.T) { runStaff(t, open) })
 	t.Run("CanceledContext", func(t *testing.T) {
 		db := open(t)
 		c, cancel := context.WithCancel(ctx)
