@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"shian/search"
 	"shian/store/postgres"
 	"shian/store/sqlite"
 	"shian/store/sqlstore"
@@ -141,6 +142,9 @@ func (env *Env) openStore(ctx context.Context) (*sqlstore.DB, error) {
 		return nil, err
 	}
 	db.Now = env.Now
+	// Pinyin and initials are stored with each shop so that the store-backed
+	// (degraded) search matches what Meilisearch matches.
+	db.Keywords = search.Keywords
 	return db, nil
 }
 

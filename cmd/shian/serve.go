@@ -30,8 +30,13 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	if err != nil {
 		return err
 	}
+	sp := env.searchParts(ctx, db, log)
+	if sp.syncer != nil {
+		go sp.syncer.Run(ctx)
+	}
 	srv := api.New(api.Config{
 		Store: db, Logger: log, Now: env.Now,
+		Search: sp.service, Checks: sp.checks(),
 		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken,
 	})
 	go flushScans(ctx, srv, log)
