@@ -174,8 +174,8 @@ func indexOf(list []string, s string) int {
 	return -1
 }
 
-// queryValues copies the request's query string out of Fiber's reused memory.
-func queryValues(c *fiber.Ctx) url.Values {
+// searchValues copies the request's query string out of Fiber's reused memory.
+func searchValues(c *fiber.Ctx) url.Values {
 	v := url.Values{}
 	c.Request().URI().QueryArgs().VisitAll(func(k, val []byte) {
 		key := string(k)
@@ -246,7 +246,7 @@ func (s *Server) runSearch(c *fiber.Ctx, p SearchParams) (*SearchResponse, error
 
 // searchShops serves GET /api/v1/shops/search.
 func (s *Server) searchShops(c *fiber.Ctx) error {
-	p, err := ParseSearchQuery(queryValues(c))
+	p, err := ParseSearchQuery(searchValues(c))
 	if err != nil {
 		return err
 	}
@@ -288,7 +288,7 @@ type searchCard struct {
 // works without JavaScript; search.js only adds "near me".
 func (s *Server) searchPageHandler(c *fiber.Ctx) error {
 	lang := Lang(c)
-	v := queryValues(c)
+	v := searchValues(c)
 	page := &searchPage{Lang: lang, Path: "/search"}
 	status := fiber.StatusOK
 	p, err := ParseSearchQuery(v)

@@ -40,11 +40,8 @@ func NewIndex(url, key, uid string) *Index {
 	if uid == "" {
 		uid = DefaultIndex
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConns = 256
-	tr.MaxIdleConnsPerHost = 256
 	client := meilisearch.New(url, meilisearch.WithAPIKey(key), meilisearch.DisableRetries(),
-		meilisearch.WithCustomClient(&http.Client{Transport: tr}))
+		meilisearch.WithCustomClient(&http.Client{Transport: NewTransport()}))
 	return &Index{client: client, uid: uid, Now: time.Now, TaskTimeout: 60 * time.Second}
 }
 

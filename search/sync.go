@@ -185,6 +185,8 @@ type ReindexStats struct {
 	Rejected int    // documents Meilisearch rejected (logged)
 	CaughtUp int    // shops changed during the rebuild and re-applied after the swap
 	Took     time.Duration
+	// Read is the time spent reading the store (both passes).
+	Read time.Duration
 }
 
 // reindexBatch is how many documents one addition task carries.
@@ -268,7 +270,9 @@ func (ix *Index) load(ctx context.Context, src ShopSource, uid string, seen map[
 	}
 	var after int64
 	for {
+		t0 := time.Now()
 		shops, err := src.ListShops(ctx, shian.ShopFilter{AfterID: after, Limit: 1000})
+		st.Read += time.Since(t0)
 		if err != nil {
 			return nil, fmt.Errorf("list shops: %w", err)
 		}

@@ -154,14 +154,25 @@ func TestOutageFallbackAndCatchUp(t *testing.T) {
 				open = append(open, took)
 			}
 		}
-		// With the circuit open no query waits for Meilisearch: the median
-		// is the store's own time (the budget is 300 ms).
-		slices.Sort(open)
-		if med := open[len(open)/2]; med > 100*time.Millisecond {
-			t.Errorf("with the circuit open the median query took %s", med)
+		// The cool-down may have ended meanwhile: then the probe finds
+		// Meilisearch unreachable.
+		if ok, detail := svc.Healthy(ctx); ok || !(strings.Contains(detail, "circuit open") || strings.Contains(detail, "unreachable")) {
+			t.Errorf("Healthy = %v %q, want the outage reported", ok, detail)
 		}
-		if ok, detail := svc.Healthy(ctx); ok || !strings.Contains(detail, "circuit open") {
-			t.Errorf("Healthy = %v %q, want the open circuit reported", ok, detail)
+		// With the circuit open no query waits for Meilisearch: the median
+		// is the store's own time, not the store's plus the 300 ms budget.
+		var store []time.Duration
+		for range len(open) {
+			start := time.Now()
+			if _, err := db.SearchShops(ctx, haixian); err != nil {
+				t.Fatal(err)
+			}
+			store = append(store, time.Since(start))
+		}
+		slices.Sort(open)
+		slices.Sort(store)
+		if med, own := open[len(open)/2], store[len(store)/2]; med > own+150*time.Millisecond {
+			t.Errorf("with the circuit open the median query took %s; the store alone %s", med, own)
 		}
 		if ok, detail := svc.LagProbe(ctx); !strings.HasPrefix(detail, "1 pending") {
 			t.Errorf("LagProbe = %v %q, want 1 pending", ok, detail)

@@ -29,19 +29,36 @@ func (env *Env) searchParts(ctx context.Context, db *sqlstore.DB, log *slog.Logg
 	p := &searchParts{}
 	if cfg.MeiliURL != "" {
 		p.index = search.NewIndex(cfg.MeiliURL, cfg.MeiliKey, "")
-		ensureCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		if err := p.index.Ensure(ensureCtx); err != nil {
-			// Not fatal: search answers from the store until Meilisearch
-			// is back, and the worker keeps retrying.
-			log.Warn("meilisearch not ready; search is degraded until it is", "err", err)
-		}
-		cancel()
 		p.syncer = &search.Syncer{Outbox: db, Shops: db, Index: p.index, Log: log}
 	} else {
 		log.Warn("SHIAN_MEILI_URL is empty: search answers from the store (degraded)")
 	}
 	p.service = search.NewService(search.Config{Index: p.index, Store: db, Outbox: db, Log: log, Now: env.Now})
 	return p
+}
+
+// run configures the index, retrying until Meilisearch accepts it, then
+// applies the outbox until ctx ends. Until then search answers from the
+// store (degraded): a Meilisearch that is down or busy never stops serve.
+func (p *searchParts) run(ctx context.Context, log *slog.Logger) {
+	if p.index == nil {
+		return
+	}
+	for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
+		ensureCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		err := p.index.Ensure(ensureCtx)
+		cancel()
+		if err == nil {
+			break
+		}
+		log.Warn("meilisearch index not configured yet; search is degraded until it is", "err", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+	p.syncer.Run(ctx)
 }
 
 func (p *searchParts) checks() []api.Check {
@@ -64,6 +81,9 @@ func reindexCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 	}
 	defer db.Close()
 	p := env.searchParts(ctx, db, env.Log)
+	if err := p.index.Ensure(ctx); err != nil {
+		return err
+	}
 	start := time.Now()
 	st, err := p.service.Reindex(ctx, db)
 	if err != nil {

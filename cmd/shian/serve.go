@@ -31,9 +31,7 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		return err
 	}
 	sp := env.searchParts(ctx, db, log)
-	if sp.syncer != nil {
-		go sp.syncer.Run(ctx)
-	}
+	go sp.run(ctx, log)
 	srv := api.New(api.Config{
 		Store: db, Logger: log, Now: env.Now,
 		Search: sp.service, Checks: sp.checks(),

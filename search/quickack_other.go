@@ -1,0 +1,7 @@
+//go:build !linux
+
+package search
+
+import "net"
+
+func quickAck(*net.TCPConn) {}
