@@ -64,7 +64,7 @@ func T(lang, key string, args ...any) string {
 		return key
 	}
 	f := m.In(lang)
-	if len(args) == 0 {
+	if len(args) == 0 || !strings.Contains(f, "%") {
 		return f
 	}
 	return fmt.Sprintf(f, args...)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shian/api"
+	"shian/triage"
 )
 
 func init() {
@@ -30,12 +31,24 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	if err != nil {
 		return err
 	}
+	tr, err := triage.New(triage.Config{})
+	if err != nil {
+		return err
+	}
+	for _, w := range tr.Warnings(env.Now()) {
+		log.Warn("working-day calendar", "warning", w)
+	}
+	cs, err := env.complaintService(db, tr)
+	if err != nil {
+		return err
+	}
 	sp := env.searchParts(ctx, db, log)
 	go sp.run(ctx, log)
 	srv := api.New(api.Config{
 		Store: db, Logger: log, Now: env.Now,
 		Search: sp.service, Checks: sp.checks(),
 		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken,
+		Complaints: cs,
 	})
 	go flushScans(ctx, srv, log)
 
