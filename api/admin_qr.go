@@ -10,7 +10,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/staff"
 )
+
+// ErrNotYourDistrict refuses a sticker sheet for a district the officer
+// does not supervise (a district is public, so 403 rather than 404).
+var ErrNotYourDistrict = &shian.Error{Code: shian.EFORBIDDEN, Key: "forbidden", Message: "you may print stickers of your own district only"}
 
 // StickerPrinter draws a shop's current sticker code.
 type StickerPrinter interface {
@@ -53,6 +58,9 @@ func (s *Server) shopQR(c *fiber.Ctx, format, ctype string, draw func(*shian.Sho
 	if err != nil {
 		return withArgs(err, licence)
 	}
+	if !staff.Sees(principal(c), shop.District, shop.Grid) { // an officer prints their district's stickers only
+		return withArgs(&shian.Error{Code: shian.ENOTFOUND, Key: "shop_not_found", Message: "no shop has licence " + licence}, licence)
+	}
 	key := "qr:" + licence + ":" + strconv.Itoa(shop.StickerVersion) + ":" + format
 	img, ok := s.shops.get(key)
 	if !ok {
@@ -85,6 +93,9 @@ func (s *Server) qrSheet(c *fiber.Ctx) error {
 		if _, ok := shian.LookupCode(shian.Districts, req.District); !ok {
 			return badParam("district", "one of "+strings.Join(shian.CodeList(shian.Districts), ", "))
 		}
+		if !staff.Sees(principal(c), req.District, "") {
+			return ErrNotYourDistrict
+		}
 		for after := int64(0); ; {
 			page, err := s.store.ListShops(c.UserContext(), shian.ShopFilter{District: req.District, AfterID: after, Limit: 1000})
 			if err != nil {
@@ -105,6 +116,9 @@ func (s *Server) qrSheet(c *fiber.Ctx) error {
 			sh, err := s.store.ShopByLicence(c.UserContext(), strings.ToUpper(l))
 			if err != nil {
 				return withArgs(err, l)
+			}
+			if !staff.Sees(principal(c), sh.District, sh.Grid) {
+				return withArgs(&shian.Error{Code: shian.ENOTFOUND, Key: "shop_not_found", Message: "no shop has licence " + l}, l)
 			}
 			shops = append(shops, sh)
 		}
@@ -132,6 +146,9 @@ func (s *Server) shopScans(c *fiber.Ctx) error {
 	shop, err := s.store.ShopByLicence(c.UserContext(), licence)
 	if err != nil {
 		return withArgs(err, licence)
+	}
+	if !staff.Sees(principal(c), shop.District, shop.Grid) { // an officer prints their district's stickers only
+		return withArgs(&shian.Error{Code: shian.ENOTFOUND, Key: "shop_not_found", Message: "no shop has licence " + licence}, licence)
 	}
 	from := s.now().In(shian.CST).AddDate(0, 0, -90).Format(shian.DateLayout)
 	days, err := s.scanStore.ShopScans(c.UserContext(), shop.ID, from)

@@ -59,19 +59,15 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 }
 
 // routePattern is the matched route's pattern ("/api/v1/shops/:licence"),
-// a middleware's prefix ("/static/*") when no endpoint took the request, or
-// "unmatched": metric labels must not grow with what clients send.
+// a group middleware's prefix ("/static") when no endpoint took the request,
+// or "unmatched": metric labels must not grow with what clients send. (A
+// request no route matched is left with the last middleware route, "/".)
 func routePattern(c *fiber.Ctx) string {
 	r := c.Route()
-	switch {
-	case r == nil || r.Path == "":
-		return "unmatched"
-	case r.Method != "USE":
-		return r.Path
-	case r.Path == "/":
+	if r == nil || r.Path == "" || r.Path == "/" && c.Path() != "/" {
 		return "unmatched"
 	}
-	return r.Path + "/*"
+	return r.Path
 }
 
 // clientNet truncates an address to its /24 (IPv4) or /48 (IPv6): enough to

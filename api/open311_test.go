@@ -138,7 +138,11 @@ func TestOpen311RoundTrip(t *testing.T) {
 				{"another partner's request", func() cxResp {
 					return f.send(t, httptest.NewRequest("GET", "/open311/v2/requests/"+jsonID+".xml?api_key="+otherKey, nil))
 				}, 404},
-				{"unknown service_code", func() cxResp { v := open311Form(key); v.Set("service_code", "noise"); return f.open311Post(t, "xml", v) }, 400},
+				{"unknown service_code", func() cxResp {
+					v := open311Form(key)
+					v.Set("service_code", "noise")
+					return f.open311Post(t, "xml", v)
+				}, 400},
 				{"short description", func() cxResp { v := open311Form(key); v.Set("description", "bad"); return f.open311Post(t, "json", v) }, 400},
 				{"long without lat", func() cxResp { v := open311Form(key); v.Del("lat"); return f.open311Post(t, "json", v) }, 400},
 				{"bad status filter", func() cxResp {

@@ -65,6 +65,10 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	default:
 		p.Code, p.Detail = shian.EINTERNAL, T(lang, "internal")
 	}
+	var al interface{ AllowedValues() []string }
+	if errors.As(err, &al) { // an illegal transition lists the legal next states
+		p.Allowed = al.AllowedValues()
+	}
 	var hs interface{ HTTPStatus() int }
 	if errors.As(err, &hs) { // a handler that needs a status the code table lacks (422)
 		p.Status = hs.HTTPStatus()

@@ -18,6 +18,7 @@ import (
 
 	"shian"
 	"shian/ratelimit"
+	"shian/staff"
 	"shian/web"
 )
 
@@ -53,11 +54,25 @@ type Config struct {
 	// Complaints files, tracks and rates complaints (complaints.Service);
 	// nil leaves the complaint routes unmounted.
 	Complaints ComplaintService
+	// Chat is the dialogue engine (bot.Engine); nil leaves /chat and
+	// /api/v1/chat unmounted.
+	Chat ChatBot
+	// WeChat is the Official Account endpoint; nil (SHIAN_WECHAT_* unset)
+	// leaves /bot/wechat unmounted.
+	WeChat WeChat
 	// Printer draws sticker codes and sheets for the admin API.
 	Printer StickerPrinter
 	// AdminToken is the bearer token of the admin API until staff accounts
 	// exist; empty disables the admin API.
 	AdminToken string
+	// Staff is the supervision service (staff.Service): accounts, sessions,
+	// the queue, case handling, audit and the dashboard. nil leaves the
+	// console and the case routes unmounted (the QR admin routes remain,
+	// for AdminToken).
+	Staff *staff.Service
+	// LoginSlowdown is the extra delay of a failed login per recent
+	// failure of the account (default 250 ms, at most 3 s).
+	LoginSlowdown time.Duration
 
 	// Edge settings (middleware.go, ratelimit.go).
 	// Limiter enforces the rate-limit policies; nil gives an in-process one.
@@ -93,8 +108,12 @@ type Server struct {
 	scanStore ScanRecorder
 	printer   StickerPrinter
 	adminTok  string
+	staff     *staff.Service
+	loginSlow time.Duration
 
 	complaints ComplaintService
+	chat       ChatBot
+	wechat     WeChat
 
 	limiter    *ratelimit.Limiter
 	publicRead ratelimit.Policy
@@ -120,6 +139,8 @@ func New(cfg Config) *Server {
 	s.shops = newTTLCache(ttl, 10000, s.now)
 	s.stickers, s.scanStore, s.printer, s.adminTok = cfg.Stickers, cfg.Scans, cfg.Printer, cfg.AdminToken
 	s.complaints = cfg.Complaints
+	s.staff, s.loginSlow = cfg.Staff, cmp.Or(cfg.LoginSlowdown, 250*time.Millisecond)
+	s.chat, s.wechat = cfg.Chat, cfg.WeChat
 	s.initEdge(cfg)
 	s.scans.counts = map[int64]int{}
 	pages, err := web.Load(nil)
@@ -162,13 +183,10 @@ func (s *Server) routes() {
 	v1.Get("/shops/:licence/inspections", s.listInspections)
 	v1.Get("/qr/:token", s.qrJSON)
 	s.complaintRoutes(app, v1)
+	s.chatRoutes(app, v1)
 
-	// Staff API.
-	admin := app.Group("/admin/api/v1", s.requireAdmin)
-	admin.Get("/shops/:licence/qr.png", s.shopQRPNG)
-	admin.Get("/shops/:licence/qr.svg", s.shopQRSVG)
-	admin.Get("/shops/:licence/scans", s.shopScans)
-	admin.Post("/qr/sheets", s.qrSheet)
+	// Staff API and console (admin.go, console.go).
+	s.adminRoutes(app)
 }
 
 const requestIDHeader = "X-Request-ID"

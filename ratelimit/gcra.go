@@ -46,7 +46,7 @@ for i = 1, #KEYS do
   if avail >= need then
     tats[i] = tat + interval * cost
     out[#out + 1] = 1
-    out[#out + 1] = math.floor(avail - cost)
+    out[#out + 1] = math.floor(avail - cost + 1e-6)
     out[#out + 1] = "-1"
     out[#out + 1] = tostring(tats[i] - now)
   else
@@ -129,7 +129,7 @@ func (lo *local) decide(l *Limiter, hits []Hit, cost int) Decision {
 		r := Result{Policy: h.Policy}
 		if avail >= need {
 			tats[i] = tat + interval*float64(cost)
-			r.Allowed, r.Remaining, r.ResetAfter = true, int(math.Floor(avail-float64(cost))), seconds(tats[i]-now)
+			r.Allowed, r.Remaining, r.ResetAfter = true, int(math.Floor(avail-float64(cost)+1e-6)), seconds(tats[i]-now)
 		} else {
 			d.Allowed = false
 			r.RetryAfter, r.ResetAfter = seconds((need-avail)*interval), seconds(tat-now)

@@ -39,6 +39,11 @@ type Options struct {
 	Timeout time.Duration
 	// ProbeInterval is how often a degraded limiter PINGs Redis; default 1s.
 	ProbeInterval time.Duration
+	// FailuresToDegrade is how many Redis failures in a row mark the limiter
+	// degraded (every failed call falls back on its own regardless); default
+	// 3, so that one slow answer on a busy machine does not hand a whole
+	// probe interval to per-replica limits.
+	FailuresToDegrade int
 	// LocalMaxKeys bounds the in-process limiter's memory; default 1<<20 keys.
 	LocalMaxKeys int
 	Logger       *slog.Logger
@@ -112,6 +117,8 @@ type Limiter struct {
 
 	degraded  atomic.Bool
 	fallbacks atomic.Uint64
+	failures  atomic.Int32 // Redis failures in a row
+	maxFail   int32
 	probing   atomic.Bool
 
 	ctx    context.Context // cancelled by Close; parent of the probe
@@ -129,6 +136,10 @@ func New(opts Options) (*Limiter, error) {
 		probeInt: opts.ProbeInterval,
 		log:      opts.Logger,
 		rdb:      opts.Client,
+		maxFail:  int32(opts.FailuresToDegrade),
+	}
+	if l.maxFail <= 0 {
+		l.maxFail = 3
 	}
 	if l.prefix == "" {
 		l.prefix = "shian:"
@@ -211,8 +222,9 @@ func (l *Limiter) Lookup(name string) (Policy, bool) {
 // when it is healthy.
 func (l *Limiter) Shared() bool { return l.rdb != nil }
 
-// Degraded reports whether Redis is configured but failing, so that the
-// in-process limiter is deciding.
+// Degraded reports whether Redis is configured but failing (FailuresToDegrade
+// calls in a row), so that the in-process limiter is deciding until a probe
+// PING succeeds.
 func (l *Limiter) Degraded() bool { return l.degraded.Load() }
 
 // Fallbacks counts the decisions the in-process limiter made because Redis
@@ -253,9 +265,13 @@ func (l *Limiter) decide(ctx context.Context, hits []Hit, cost int) Decision {
 		d, err := l.redisDecide(rctx, hits, cost)
 		cancel()
 		if err == nil {
+			if l.failures.Load() != 0 {
+				l.failures.Store(0)
+			}
 			return d
 		}
-		if ctx.Err() == nil { // the caller's own cancellation is not Redis's fault
+		// The caller's own cancellation is not Redis's fault.
+		if ctx.Err() == nil && l.failures.Add(1) >= l.maxFail {
 			l.markDegraded(err)
 		}
 	}
@@ -271,7 +287,11 @@ func (l *Limiter) redisDecide(ctx context.Context, hits []Hit, cost int) (Decisi
 			return Decision{}, fmt.Errorf("ratelimit: redis allow: %w", err)
 		}
 		r := Result{Policy: h.Policy, Allowed: res.Allowed > 0, Remaining: res.Remaining, ResetAfter: max(res.ResetAfter, 0)}
-		if !r.Allowed {
+		if r.Allowed {
+			// redis_rate truncates remaining in Lua, where 299×0.1/0.1 can
+			// give 298.999…; the reset time is exact, so count from it.
+			r.Remaining = remaining(h.Policy, r.ResetAfter)
+		} else {
 			r.RetryAfter = max(res.RetryAfter, 0)
 		}
 		return Decision{Allowed: r.Allowed, Backend: BackendRedis, Results: []Result{r}}, nil
@@ -307,6 +327,7 @@ func (l *Limiter) probe() {
 		err := l.rdb.Ping(ctx).Err()
 		cancel()
 		if err == nil {
+			l.failures.Store(0)
 			l.degraded.Store(false)
 			l.log.Info("rate limiter: Redis back, shared limits restored", "fallbacks", l.fallbacks.Load())
 			return
@@ -361,6 +382,12 @@ func (l *Limiter) redisMulti(ctx context.Context, hits []Hit, cost int) (Decisio
 		d.Results[i] = Result{Policy: h.Policy, Allowed: ok == 1, Remaining: int(rem), RetryAfter: retry, ResetAfter: reset}
 	}
 	return d, nil
+}
+
+// remaining is how many events a key whose bucket refills in reset may
+// still have at once.
+func remaining(p Policy, reset time.Duration) int {
+	return max(int(math.Floor(float64(p.Burst)-reset.Seconds()/p.Interval().Seconds()+1e-6)), 0)
 }
 
 func parseSeconds(v any) (time.Duration, error) {

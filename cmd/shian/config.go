@@ -158,20 +158,30 @@ func (c *Config) SecretBytes() ([]byte, error) {
 	if _, err := rand.Read(buf); err != nil {
 		return nil, err
 	}
-	s := hex.EncodeToString(buf)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// Write a complete file under a temporary name, then link it into
+	// place: of two replicas starting at once, one link wins and the other
+	// reads the winner's secret — never a half-written one.
+	tmp, err := os.CreateTemp(c.DataDir, ".secret-*")
 	if err != nil {
-		if errors.Is(err, os.ErrExist) { // another process won the race
-			b, err := os.ReadFile(path)
-			return []byte(strings.TrimSpace(string(b))), err
-		}
 		return nil, err
 	}
-	defer f.Close()
-	if _, err := f.WriteString(s + "\n"); err != nil {
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(hex.EncodeToString(buf) + "\n"); err != nil {
+		tmp.Close()
 		return nil, err
 	}
-	return []byte(s), nil
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, err
+	}
+	b, err := os.ReadFile(path)
+	return []byte(strings.TrimSpace(string(b))), err
 }
 
 // Print writes the config with secrets masked.

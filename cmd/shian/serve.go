@@ -5,11 +5,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"shian/api"
+	"shian/ratelimit"
+	"shian/store/sqlstore"
 	"shian/triage"
 )
 
@@ -42,6 +47,18 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	if err != nil {
 		return err
 	}
+	proxies, err := cfg.Proxies()
+	if err != nil {
+		return err
+	}
+	limiter, err := ratelimit.New(ratelimit.Options{RedisURL: cfg.RedisURL, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer limiter.Close()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := api.NewMetrics(reg)
 	sp := env.searchParts(ctx, db, log)
 	go sp.run(ctx, log)
 	srv := api.New(api.Config{
@@ -49,9 +66,22 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		Search: sp.service, Checks: sp.checks(),
 		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken,
 		Complaints: cs,
+		Limiter:    limiter, TrustedProxies: proxies, Metrics: metrics,
+		HTTPS: strings.HasPrefix(cfg.PublicURL, "https://"),
 	})
 	go flushScans(ctx, srv, log)
 
+	if cfg.AdminAddr != "" {
+		aln, err := net.Listen("tcp", cfg.AdminAddr)
+		if err != nil {
+			return fmt.Errorf("listen on SHIAN_ADMIN_ADDR: %w", err)
+		}
+		admin := metrics.AdminApp()
+		go admin.Listener(aln)
+		defer admin.ShutdownWithTimeout(5 * time.Second)
+		log.Info("metrics listening", "url", "http://"+aln.Addr().String()+"/metrics")
+	}
+	go reportGauges(ctx, metrics, sp, db)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -74,6 +104,28 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		log.Warn("scan counts not saved at shutdown", "err", err)
 	}
 	return nil
+}
+
+// reportGauges keeps the metrics of search degradation and outbox lag current.
+func reportGauges(ctx context.Context, m *api.Metrics, sp *searchParts, db *sqlstore.DB) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ok, _ := sp.service.Healthy(ctx)
+		m.SetSearchDegraded(!ok)
+		if n, oldest, err := db.OutboxLag(ctx); err == nil {
+			lag := time.Duration(0)
+			if n > 0 {
+				lag = time.Since(oldest)
+			}
+			m.SetOutbox(n, lag)
+		}
+	}
 }
 
 // flushScans writes sticker scan counts every ten seconds.
