@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/ratelimit"
 )
 
 // Body limits. The app accepts maxRequestBody (three 5 MB photos and the
@@ -41,6 +42,39 @@ type ComplaintService interface {
 	Partner(ctx context.Context, apiKey string) (string, error)
 	// Office returns the names of an office.
 	Office(code string) (shian.Names, bool)
+	// PhoneKey is the keyed hash rate limits count a phone by.
+	PhoneKey(phone string) string
+}
+
+// complaintLimit charges a submission to the complaint policies: per client
+// IP (unless perIP is false: an Open311 partner's server files for many
+// people) and per phone (keyed hash), per hour and per day, all or nothing.
+func (s *Server) complaintLimit(c *fiber.Ctx, phone string, perIP bool) error {
+	var hits []ratelimit.Hit
+	if perIP {
+		hits = append(hits, s.ipHit(c, ratelimit.ComplaintIPHour), s.ipHit(c, ratelimit.ComplaintIPDay))
+	}
+	if key := s.complaints.PhoneKey(phone); key != "" {
+		hits = append(hits, s.hit(ratelimit.ComplaintPhoneHour, key), s.hit(ratelimit.ComplaintPhoneDay, key))
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	return s.limit(c, hits...)
+}
+
+// trackGuard runs a tracking lookup under the wrong-proof policies: only a
+// failed proof is charged, per ticket and per client IP.
+func (s *Server) trackGuard(c *fiber.Ctx, ticket string, lookup func() error) error {
+	hits := []ratelimit.Hit{s.hit(ratelimit.TrackTicket, ticket), s.ipHit(c, ratelimit.TrackIP)}
+	if err := s.peekLimit(c, hits...); err != nil {
+		return err
+	}
+	err := lookup()
+	if shian.ErrorCode(err) == shian.ENOTFOUND {
+		_ = s.limit(c, hits...)
+	}
+	return err
 }
 
 func (s *Server) complaintRoutes(app *fiber.App, v1 fiber.Router) {
@@ -327,6 +361,12 @@ func (s *Server) postComplaint(c *fiber.Ctx) error {
 	if sub.Input.Channel == shian.ChannelOpen311 {
 		return inputErr("channel", "bad_choice", "web, qr, bot")
 	}
+	if sub.Input.Lang == "" {
+		sub.Input.Lang = Lang(c)
+	}
+	if err := s.complaintLimit(c, sub.Input.ContactPhone, true); err != nil {
+		return err
+	}
 	f, err := s.complaints.File(c.UserContext(), sub)
 	if err != nil {
 		return intakeError(c, err)
@@ -398,7 +438,12 @@ func proofFrom(get func(string) string) shian.TrackingProof {
 
 // getComplaint is GET /api/v1/complaints/{ticket}?phone_last4=…|receipt=….
 func (s *Server) getComplaint(c *fiber.Ctx) error {
-	t, err := s.complaints.Track(c.UserContext(), pathParam(c, "ticket"), proofFrom(func(k string) string { return c.Query(k) }))
+	ticket := pathParam(c, "ticket")
+	var t *shian.ComplaintTracking
+	err := s.trackGuard(c, ticket, func() (err error) {
+		t, err = s.complaints.Track(c.UserContext(), ticket, proofFrom(func(k string) string { return c.Query(k) }))
+		return err
+	})
 	if err != nil {
 		return err
 	}

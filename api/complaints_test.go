@@ -28,6 +28,7 @@ import (
 	"shian/api"
 	"shian/complaints"
 	"shian/internal/testenv"
+	"shian/ratelimit"
 	"shian/store/postgres"
 	"shian/store/sqlite"
 	"shian/store/sqlstore"
@@ -91,8 +92,26 @@ func newCxFixture(t testing.TB, open func(testing.TB) *sqlstore.DB) *cxFixture {
 		t.Fatal(err)
 	}
 	f.db, f.svc = db, svc
-	f.srv = api.New(api.Config{Store: db, Now: f.now, Complaints: svc})
+	f.srv = api.New(api.Config{Store: db, Now: f.now, Complaints: svc, Limiter: roomyLimiter(t)})
 	return f
+}
+
+// roomyLimiter is an in-process limiter whose complaint and tracking limits
+// do not get in the way of tests that file many complaints from one
+// address; TestComplaintLimits checks the real limits.
+func roomyLimiter(t testing.TB) *ratelimit.Limiter {
+	t.Helper()
+	ps, err := ratelimit.ParsePolicies("complaint_ip_hour=100000/1h,complaint_ip_day=100000/24h,"+
+		"complaint_phone_hour=100000/1h,complaint_phone_day=100000/24h,track_ticket=100000/1h,track_ip=100000/1h",
+		ratelimit.DefaultPolicies())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ratelimit.New(ratelimit.Options{Policies: ps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 type cxResp struct {
@@ -640,5 +659,42 @@ func TestComplaintFormPage(t *testing.T) {
 	r = f.send(t, req)
 	if r.status != 200 || !strings.Contains(string(r.body), `id="tracking"`) || !strings.Contains(string(r.body), "Received") {
 		t.Fatalf("track page: %d\n%s", r.status, r.body)
+	}
+}
+
+// TestComplaintLimits files from one address and one phone with the
+// default policies: the phone's hourly limit (3) refuses the 4th complaint
+// with 429, Retry-After and the client's language; another phone from the
+// same address still passes until the address's hourly limit (20).
+func TestComplaintLimits(t *testing.T) {
+	f := newCxFixture(t, cxStores[0].open)
+	f.srv = api.New(api.Config{Store: f.db, Now: f.now, Complaints: f.svc})
+	body := func(phone string) string {
+		return `{"kind":"complaint","category":"hygiene","licence":"JY1130302000001","description":"桌上有蟑螂，餐具也不干净。",` +
+			`"contact_name":"王先生","contact_phone":"` + phone + `"}`
+	}
+	for i := 1; i <= 4; i++ {
+		r := f.postJSON(t, body("13812345678"), fmt.Sprintf("limit-a-%d", i), "en")
+		switch {
+		case i <= 3 && r.status != 201:
+			t.Fatalf("complaint %d from one phone: %d %s", i, r.status, r.body)
+		case i == 4 && (r.status != 429 || r.header.Get("Retry-After") == "" || !strings.Contains(string(r.body), "Too many requests")):
+			t.Fatalf("4th complaint from one phone in an hour: %d %s", r.status, r.body)
+		}
+	}
+	filed := 3
+	for i := 0; filed < 20; i++ {
+		if r := f.postJSON(t, body(fmt.Sprintf("139%08d", i)), fmt.Sprintf("limit-b-%d", i), "zh"); r.status == 201 {
+			filed++
+		} else {
+			t.Fatalf("complaint %d from the address: %d %s", filed+1, r.status, r.body)
+		}
+	}
+	r := f.postJSON(t, body("13700000000"), "limit-c", "ru")
+	if r.status != 429 || !strings.Contains(string(r.body), "Слишком много запросов") {
+		t.Fatalf("21st complaint from one address in an hour: %d %s", r.status, r.body)
+	}
+	if n := f.count(t, "complaints"); n != 20 {
+		t.Fatalf("%d complaints stored, want 20", n)
 	}
 }

@@ -490,3 +490,14 @@ func (s *Service) Purge(ctx context.Context, olderThan time.Duration) (int, erro
 	}
 	return s.store.PurgeContacts(ctx, s.now().Add(-olderThan))
 }
+
+// PhoneKey is the keyed hash by which rate limits count a phone's
+// submissions ("" when phone is not a valid number): the limiter and Redis
+// never see the number itself.
+func (s *Service) PhoneKey(phone string) string {
+	p, ok := shian.NormalizePhone(phone)
+	if !ok {
+		return ""
+	}
+	return s.sealer.Hash("ratelimit-phone", p)
+}

@@ -10,6 +10,9 @@ package ratelimit
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -88,4 +91,48 @@ func DefaultPolicies() []Policy {
 		{Name: LoginAccount, Rate: 10, Burst: 5, Period: time.Hour, Key: KeyAccount},
 		{Name: LoginIP, Rate: 30, Burst: 20, Period: time.Hour, Key: KeyIP},
 	}
+}
+
+// ParsePolicies applies overrides to base and returns the result. spec is
+// a comma-separated list of NAME=RATE/PERIOD[:BURST], e.g.
+// "complaint_ip_hour=200/1h:200,public_read=1200/1m:600": the operator's
+// one place to change a limit (SHIAN_RATE_LIMITS) without a rebuild.
+// Unknown names and malformed entries are errors.
+func ParsePolicies(spec string, base []Policy) ([]Policy, error) {
+	out := append([]Policy(nil), base...)
+	for _, f := range strings.Split(spec, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		name, rest, ok := strings.Cut(f, "=")
+		i := slices.IndexFunc(out, func(p Policy) bool { return p.Name == name })
+		if !ok || i < 0 {
+			return nil, fmt.Errorf("rate limit %q: want NAME=RATE/PERIOD[:BURST] with NAME one of %s", f, policyNames(out))
+		}
+		rest, burst, hasBurst := strings.Cut(rest, ":")
+		rate, period, ok := strings.Cut(rest, "/")
+		p := out[i]
+		var err error
+		if p.Rate, err = strconv.Atoi(rate); ok && err == nil {
+			p.Period, err = time.ParseDuration(period)
+		}
+		p.Burst = p.Rate
+		if hasBurst && err == nil {
+			p.Burst, err = strconv.Atoi(burst)
+		}
+		if !ok || err != nil || p.validate() != nil {
+			return nil, fmt.Errorf("rate limit %q: want NAME=RATE/PERIOD[:BURST], e.g. %s=20/1h:20", f, name)
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+func policyNames(ps []Policy) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
 }

@@ -15,7 +15,6 @@ import (
 	"shian/bot"
 	"shian/bot/redisstore"
 	"shian/bot/wechat"
-	"shian/search"
 	"shian/store/sqlstore"
 )
 
@@ -37,25 +36,12 @@ func (env *Env) botStateStore(db *sqlstore.DB) (bot.Store, func(), error) {
 	return redisstore.New(rdb, "shian:bot:"), func() { rdb.Close() }, nil
 }
 
-// botEngine builds the dialogue engine over the store, the configured
-// search (Meilisearch when SHIAN_MEILI_URL is set, with the store as
-// fallback), the complaint intake and the sticker verifier. allow rate
+// botEngine builds the dialogue engine over the store and the same search,
+// complaint intake and sticker verifier that serve's API uses. allow rate
 // limits messages per user (nil: unlimited).
-func (env *Env) botEngine(db *sqlstore.DB, state bot.Store, allow func(ctx context.Context, channel, user string) bool) (*bot.Engine, error) {
-	db.Keywords = search.Keywords
-	scfg := search.Config{Store: db, Log: env.Log, Now: env.Now}
-	if env.Config.MeiliURL != "" {
-		scfg.Index = search.NewIndex(env.Config.MeiliURL, env.Config.MeiliKey, search.DefaultIndex)
-	}
-	cs, err := env.complaintService(db, nil)
-	if err != nil {
-		return nil, err
-	}
-	kit, err := env.stickerKit()
-	if err != nil {
-		return nil, err
-	}
-	return bot.New(bot.Config{Search: search.NewService(scfg), Shops: db, Complaints: cs, Store: state, Stickers: kit,
+func (env *Env) botEngine(db *sqlstore.DB, state bot.Store, sr bot.Searcher, cs bot.Complaints, kit *stickerKit,
+	allow func(ctx context.Context, channel, user string) bool) (*bot.Engine, error) {
+	return bot.New(bot.Config{Search: sr, Shops: db, Complaints: cs, Store: state, Stickers: kit,
 		PublicURL: env.Config.PublicURL, Allow: allow, Log: env.Log, Now: env.Now})
 }
 
@@ -84,7 +70,16 @@ func chatCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	defer closeState()
-	eng, err := env.botEngine(db, state, nil)
+	cs, err := env.complaintService(db, nil)
+	if err != nil {
+		return err
+	}
+	kit, err := env.stickerKit()
+	if err != nil {
+		return err
+	}
+	sp := env.searchParts(ctx, db, env.Log)
+	eng, err := env.botEngine(db, state, sp.service, cs, kit, nil)
 	if err != nil {
 		return err
 	}

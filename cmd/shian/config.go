@@ -33,6 +33,7 @@ type Config struct {
 	WechatAppID    string `env:"SHIAN_WECHAT_APPID" default:"" help:"WeChat AppID"`
 	LogLevel       string `env:"SHIAN_LOG_LEVEL" default:"info" help:"debug, info, warn or error"`
 	AdminToken     string `env:"SHIAN_ADMIN_TOKEN" default:"" help:"bearer token of the admin API (empty: admin API off)" secret:"true"`
+	RateLimits     string `env:"SHIAN_RATE_LIMITS" default:"" help:"rate-limit overrides: NAME=RATE/PERIOD[:BURST],… (e.g. complaint_ip_hour=200/1h)"`
 	QRKeys         string `env:"SHIAN_QR_KEYS" default:"1" help:"QR sticker key ids, current first; id:retired stops verifying (e.g. 2,1)"`
 	FontPath       string `env:"SHIAN_FONT" default:"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf" help:"CJK TrueType font for sticker sheets (Debian fonts-droid-fallback)"`
 }

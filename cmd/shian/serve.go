@@ -51,7 +51,11 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	if err != nil {
 		return err
 	}
-	limiter, err := ratelimit.New(ratelimit.Options{RedisURL: cfg.RedisURL, Logger: log})
+	policies, err := ratelimit.ParsePolicies(cfg.RateLimits, ratelimit.DefaultPolicies())
+	if err != nil {
+		return fmt.Errorf("SHIAN_RATE_LIMITS: %w", err)
+	}
+	limiter, err := ratelimit.New(ratelimit.Options{RedisURL: cfg.RedisURL, Logger: log, Policies: policies})
 	if err != nil {
 		return err
 	}
@@ -61,12 +65,31 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	metrics := api.NewMetrics(reg)
 	sp := env.searchParts(ctx, db, log)
 	go sp.run(ctx, log)
+	state, closeState, err := env.botStateStore(db)
+	if err != nil {
+		return err
+	}
+	defer closeState()
+	botUser := limiter.Policy(ratelimit.BotUser)
+	eng, err := env.botEngine(db, state, sp.service, cs, kit, func(ctx context.Context, channel, user string) bool {
+		return limiter.Allow(ctx, botUser, channel+":"+user).Allowed
+	})
+	if err != nil {
+		return err
+	}
+	var wx api.WeChat // a nil interface, not a typed nil, when WeChat is not configured
+	if h, err := env.wechatHandler(eng); err != nil {
+		return err
+	} else if h != nil {
+		wx = h
+		log.Info("WeChat Official Account endpoint enabled", "path", "/bot/wechat")
+	}
 	srv := api.New(api.Config{
 		Store: db, Logger: log, Now: env.Now,
 		Search: sp.service, Checks: sp.checks(),
 		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken,
-		Complaints: cs,
-		Limiter:    limiter, TrustedProxies: proxies, Metrics: metrics,
+		Complaints: cs, Chat: eng, WeChat: wx,
+		Limiter: limiter, TrustedProxies: proxies, Metrics: metrics,
 		HTTPS: strings.HasPrefix(cfg.PublicURL, "https://"),
 	})
 	go flushScans(ctx, srv, log)

@@ -67,7 +67,7 @@ func nullNeg(n int) any {
 func (db *DB) Case(ctx context.Context, ticket string) (*staff.Case, error) {
 	c, err := scanCase(db.DB.QueryRowContext(ctx, db.Q(`SELECT `+caseColumns+` FROM complaints WHERE ticket = ?`), ticket))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &shian.Error{Code: shian.ENOTFOUND, Message: "no complaint has ticket " + ticket, Key: "complaint_not_found"}
+		return nil, &shian.Error{Code: shian.ENOTFOUND, Message: "no complaint has ticket " + ticket, Key: "case_not_found", Args: []any{ticket}}
 	} else if err != nil {
 		return nil, unavailable(fmt.Errorf("case %s: %w", ticket, err))
 	}
@@ -141,7 +141,7 @@ func (db *DB) UpdateCases(ctx context.Context, tickets []string, mode staff.Lock
 				if lock != "" && tx.QueryRowContext(ctx, db.Q(`SELECT 1 FROM complaints WHERE ticket = ?`), t).Scan(&one) == nil {
 					return &shian.Error{Code: shian.ECONFLICT, Key: "case_busy", Message: "someone else is changing this case right now"}
 				}
-				return &shian.Error{Code: shian.ENOTFOUND, Message: "no complaint has ticket " + t, Key: "complaint_not_found"}
+				return &shian.Error{Code: shian.ENOTFOUND, Message: "no complaint has ticket " + t, Key: "case_not_found", Args: []any{t}}
 			} else if err != nil {
 				return fmt.Errorf("lock case %s: %w", t, err)
 			}
@@ -404,51 +404,56 @@ func (db *DB) Dashboard(ctx context.Context, q staff.DashQuery) (*staff.DashRows
 				return err
 			})
 	}
+	// The period's figures come from the daily rollups the triggers of
+	// migration 0004 keep, by filing day in CST.
+	day := func(t time.Time) string { return t.In(shian.CST).Format(shian.DateLayout) }
+	fromDay, toDay := day(from), day(to)
 	if err == nil {
-		err = query("filed", `SELECT district, COUNT(*), COUNT(accept_on_time), SUM(accept_on_time), COUNT(resolve_on_time),
-			SUM(resolve_on_time), COUNT(rating), SUM(rating) FROM complaints WHERE created_at >= ? AND created_at <= ? GROUP BY district`,
-			[]any{from, to}, func(rs *sql.Rows) error {
+		err = query("filed", `SELECT district, SUM(n), SUM(decided), SUM(decided_ontime), SUM(outcomes), SUM(outcomes_ontime),
+			SUM(rated), SUM(rating_sum) FROM complaint_daily WHERE day >= ? AND day <= ? GROUP BY district`,
+			[]any{fromDay, toDay}, func(rs *sql.Rows) error {
 				var d string
-				var filed, decided, outcomes, rated int
-				var decOK, outOK, ratingSum sql.NullInt64
+				var filed, decided, decOK, outcomes, outOK, rated, ratingSum int64
 				err := rs.Scan(&d, &filed, &decided, &decOK, &outcomes, &outOK, &rated, &ratingSum)
 				r := row(d)
-				r.Filed, r.Decided, r.DecidedOnTime, r.Outcomes, r.OutcomesOnTime = filed, decided, int(decOK.Int64), outcomes, int(outOK.Int64)
-				r.Rated, r.RatingSum = rated, int(ratingSum.Int64)
+				r.Filed, r.Decided, r.DecidedOnTime, r.Outcomes = int(filed), int(decided), int(decOK), int(outcomes)
+				r.OutcomesOnTime, r.Rated, r.RatingSum = int(outOK), int(rated), int(ratingSum)
 				return err
 			})
 	}
 	if err == nil {
-		err = query("days", `SELECT district, 0, accept_wdays, COUNT(*) FROM complaints
-			WHERE created_at >= ? AND created_at <= ? AND accept_wdays IS NOT NULL GROUP BY district, accept_wdays
-			UNION ALL SELECT district, 1, resolve_wdays, COUNT(*) FROM complaints
-			WHERE created_at >= ? AND created_at <= ? AND resolve_wdays IS NOT NULL GROUP BY district, resolve_wdays`,
-			[]any{from, to, from, to}, func(rs *sql.Rows) error {
-				var d string
-				var which, days, n int
-				err := rs.Scan(&d, &which, &days, &n)
-				if which == 0 {
-					row(d).AcceptHist[days] += n
-				} else {
-					row(d).ResolveHist[days] += n
-				}
-				return err
-			})
+		err = query("days", `SELECT district, which, wdays, SUM(n) FROM complaint_daily_days WHERE day >= ? AND day <= ?
+			GROUP BY district, which, wdays`, []any{fromDay, toDay}, func(rs *sql.Rows) error {
+			var d, which string
+			var days int
+			var n int64
+			err := rs.Scan(&d, &which, &days, &n)
+			if which == "a" {
+				row(d).AcceptHist[days] += int(n)
+			} else {
+				row(d).ResolveHist[days] += int(n)
+			}
+			return err
+		})
 	}
 	if err == nil && len(q.Weeks) > 0 {
 		var b strings.Builder
 		var args []any
 		b.WriteString(`SELECT CASE`)
 		for i := len(q.Weeks) - 1; i > 0; i-- {
-			b.WriteString(` WHEN created_at >= ? THEN ` + strconv.Itoa(i))
-			args = append(args, q.Weeks[i].UTC())
+			b.WriteString(` WHEN day >= ? THEN ` + strconv.Itoa(i))
+			args = append(args, day(q.Weeks[i]))
 		}
-		b.WriteString(` ELSE 0 END, category, COUNT(*) FROM complaints WHERE created_at >= ? AND created_at <= ? GROUP BY 1, 2`)
-		args = append(args, q.Weeks[0].UTC(), to)
+		b.WriteString(` ELSE 0 END, category, SUM(n) FROM complaint_daily WHERE day >= ? AND day <= ? GROUP BY 1, 2`)
+		args = append(args, day(q.Weeks[0]), toDay)
 		err = query("trend", b.String(), args, func(rs *sql.Rows) error {
 			var t staff.TrendRow
-			err := rs.Scan(&t.Week, &t.Category, &t.N)
-			out.Trend = append(out.Trend, t)
+			var n int64
+			err := rs.Scan(&t.Week, &t.Category, &n)
+			t.N = int(n)
+			if n > 0 {
+				out.Trend = append(out.Trend, t)
+			}
 			return err
 		})
 	}

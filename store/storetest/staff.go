@@ -235,6 +235,28 @@ func runStaff(t *testing.T, open Opener) {
 		if d.City.Open != 2 || d.City.Filed != 2 || d.City.AcceptOnTime != 1 || d.City.MedianAcceptDays != 0 || len(d.Weeks) != staff.TrendWeeks {
 			t.Fatalf("city = %+v", d.City)
 		}
+		// The rollups the dashboard reads agree with the complaints, after
+		// an acceptance, a rejection (an outcome) and a reassignment.
+		r := MustFile(t, db, shian.KindComplaint, "funing", "")
+		if _, err := svc.Transition(ctx, admin, r.Ticket, staff.TransitionInput{To: shian.ComplaintRejected, Reason: "time_barred"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Reassign(ctx, admin, c.Ticket, staff.ReassignInput{District: "haigang", Reason: "地址在海港区"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`SELECT (SELECT COUNT(*) FROM complaints) - (SELECT SUM(n) FROM complaint_daily)`,
+			`SELECT (SELECT COUNT(accept_on_time) FROM complaints) - (SELECT SUM(decided) FROM complaint_daily)`,
+			`SELECT (SELECT COUNT(resolve_on_time) FROM complaints) - (SELECT SUM(outcomes) FROM complaint_daily)`,
+			`SELECT (SELECT COUNT(accept_wdays) + COUNT(resolve_wdays) FROM complaints) - (SELECT SUM(n) FROM complaint_daily_days)`,
+			`SELECT (SELECT COUNT(*) FROM complaints WHERE district = 'haigang') - (SELECT SUM(n) FROM complaint_daily WHERE district = 'haigang')`,
+			`SELECT (SELECT COUNT(*) FROM complaints WHERE status = 'rejected') - (SELECT SUM(n) FROM complaint_counts WHERE status = 'rejected')`,
+		} {
+			var diff int
+			if err := db.DB.QueryRow(q).Scan(&diff); err != nil || diff != 0 {
+				t.Errorf("%s = %d, %v", q, diff, err)
+			}
+		}
 		total := 0
 		for _, p := range d.Trend {
 			total += p.Count

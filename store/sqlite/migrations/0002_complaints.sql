@@ -55,7 +55,7 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_queue ON complaints (district, status, priority_rank DESC, due_at);
 CREATE INDEX complaints_office_queue ON complaints (office, status, priority_rank DESC, due_at);
 CREATE INDEX complaints_due ON complaints (status, due_at);
-CREATE INDEX complaints_shop ON complaints (shop_key, created_at);
+CREATE INDEX complaints_shop ON complaints (shop_key, category, created_at);
 CREATE INDEX complaints_phone ON complaints (phone_hash) WHERE phone_hash <> '';
 CREATE INDEX complaints_cluster ON complaints (cluster_id) WHERE cluster_id IS NOT NULL;
 CREATE INDEX complaints_partner ON complaints (partner, created_at) WHERE partner <> '';

@@ -1,0 +1,489 @@
+package bot
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"shian"
+)
+
+var (
+	atShopEN = regexp.MustCompile(`(?i)\b(?:at|in|from|about|against) ((?:the )?[A-Z][\w'&\- ]{2,40}?)(?:\s+(?:yesterday|today|tonight|last|this|on|and)\b|[,.!?;]|$)`)
+	quotedRE = regexp.MustCompile(`[«"“「](.{2,40}?)[»"”」]`)
+	afterRE  = regexp.MustCompile(`(?:投诉|举报)([^，,。！!？?\s]{2,20})(?:[，,。！!？?\s]|$)`)
+)
+
+// complaintShopName finds a shop named in a complaint message.
+func complaintShopName(text string, u Understanding) string {
+	if m := quotedRE.FindStringSubmatch(text); m != nil {
+		return strings.TrimSpace(m[1])
+	}
+	if u.Query != "" {
+		return u.Query
+	}
+	if m := afterRE.FindStringSubmatch(text); m != nil {
+		name := m[1]
+		if !strings.HasPrefix(name, "一家") && !strings.HasPrefix(name, "这家") && !strings.HasPrefix(name, "那家") &&
+			!strings.HasPrefix(name, "的") && !strings.HasPrefix(name, "了") {
+			return name
+		}
+	}
+	if m := atShopEN.FindStringSubmatch(text); m != nil {
+		return strings.TrimSpace(strings.TrimPrefix(m[1], "the "))
+	}
+	return ""
+}
+
+func newConv() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (t *turn) startComplaint(u Understanding) {
+	d := &Draft{Kind: u.Kind}
+	t.st.Draft, t.st.Conv, t.st.Seq = d, newConv(), 0
+	t.say("c.start", tr(t.lang(), "c.kind."+d.Kind))
+	text := t.in.Text
+	name := complaintShopName(text, u)
+	if hasDetail(text, name) && utf8.RuneCountInString(text) >= shian.DescriptionMin {
+		d.Description = text
+		d.Category = inferCategory(text)
+		if when, ok, _ := parseWhen(text, t.now); ok {
+			d.Occurred = when
+		}
+	}
+	if name != "" {
+		t.complaintShop(name)
+		return
+	}
+	t.prompt()
+}
+
+// photosOn says whether the channel can send photos.
+func (t *turn) photosOn() bool { return t.in.Channel == ChannelWeChat }
+
+// prompt asks for the next missing part of the complaint, or shows the
+// summary when nothing is missing.
+func (t *turn) prompt() {
+	d := t.st.Draft
+	lang := t.lang()
+	switch {
+	case d.Licence == "" && d.ShopName == "":
+		t.st.Step = stepCShop
+		t.say("c.shop")
+	case d.Description == "":
+		t.st.Step = stepCWhat
+		t.say("c.what")
+	case !d.CategoryOK:
+		t.st.Step = stepCCategory
+		if d.Category == "" {
+			d.Category = inferCategory(d.Description)
+		}
+		c, _ := shian.LookupComplaintCategory(d.Category)
+		t.say("c.category", c.Names.In(lang))
+	case d.Occurred.IsZero() && !d.WhenAsked:
+		t.st.Step = stepCWhen
+		t.say("c.when")
+	case t.photosOn() && !d.PhotosDone:
+		t.st.Step = stepCPhoto
+		t.say("c.photo")
+	case d.Kind == shian.KindComplaint && d.Name == "":
+		t.st.Step = stepCName
+		t.say("c.name")
+	case d.Kind == shian.KindComplaint && d.Phone == "":
+		t.st.Step = stepCPhone
+		t.say("c.phone")
+	default:
+		t.st.Step = stepCConfirm
+		t.summary()
+	}
+}
+
+func (t *turn) summary() {
+	d, lang := t.st.Draft, t.lang()
+	c, _ := shian.LookupComplaintCategory(d.Category)
+	when := tr(lang, "c.when.unknown")
+	if !d.Occurred.IsZero() {
+		when = d.Occurred.In(shian.CST).Format(shian.DateLayout)
+	}
+	extra := ""
+	if d.Name != "" || d.Phone != "" {
+		extra += tr(lang, "c.summary.contact", d.Name, shian.MaskPhone(d.Phone))
+	}
+	if len(d.Photos) > 0 {
+		extra += tr(lang, "c.summary.photos", len(d.Photos))
+	}
+	desc := d.Description
+	if r := []rune(desc); len(r) > 60 {
+		desc = string(r[:60]) + "…"
+	}
+	t.say("c.summary", tr(lang, "c.kind."+d.Kind), t.shopLabel(), c.Names.In(lang), when, desc, extra)
+}
+
+func (t *turn) shopLabel() string {
+	d := t.st.Draft
+	if d.ShopName != "" {
+		return d.ShopName
+	}
+	return d.Licence
+}
+
+// complaintShop resolves the shop of a complaint from what the user typed.
+func (t *turn) complaintShop(text string) {
+	d := t.st.Draft
+	u := Understand(text)
+	var shop *shian.Shop
+	switch u.Intent {
+	case intentSticker:
+		s, ok := t.stickerShop(u.Token)
+		if !ok {
+			t.prompt()
+			return
+		}
+		shop = s
+	case intentLicence:
+		s, err := t.e.shops.ShopByLicence(t.ctx, u.Licence)
+		if err == nil {
+			shop = s
+		}
+	}
+	if shop == nil {
+		q := lookupQuery(norm(text))
+		if q == "" {
+			q = strings.TrimSpace(text)
+		}
+		if utf8.RuneCountInString(q) > 100 {
+			q = string([]rune(q)[:100])
+		}
+		hits, fuzzy, ok := t.findShops(q)
+		if !ok {
+			return
+		}
+		switch {
+		case len(hits) == 1 && !fuzzy:
+			shop = hits[0].Shop
+		case len(hits) > 0:
+			r := Reply{Text: tr(t.lang(), "c.shop.pick")}
+			t.st.Picks = nil
+			for i, h := range hits {
+				c := t.card(h.Shop, h.Grade, nil)
+				c.N = i + 1
+				r.Cards = append(r.Cards, c)
+				t.st.Picks = append(t.st.Picks, h.Shop.Licence)
+			}
+			t.out = append(t.out, r)
+			t.st.Step, t.st.Query = stepCPickShop, q
+			return
+		default:
+			d.ShopName, d.Licence = q, ""
+			t.say("c.shop.free", q)
+			t.prompt()
+			return
+		}
+	}
+	d.Licence, d.ShopName = shop.Licence, shop.Name
+	t.say("c.shop.ok", shop.Name)
+	t.prompt()
+}
+
+var helpOnly = []string{"帮助", "help", "помощь", "?", "？", "菜单", "menu", "меню"}
+
+func (t *turn) complaintStep(u Understanding) {
+	d := t.st.Draft
+	text := t.in.Text
+	t.st.Seq++
+	if exact(norm(text), helpOnly...) {
+		t.say("c.help")
+		t.prompt()
+		return
+	}
+	if t.st.Step != stepCShop && t.st.Step != stepCPickShop && contains(norm(text), changeShopWords...) {
+		d.Licence, d.ShopName = "", ""
+		t.prompt()
+		return
+	}
+	switch t.st.Step {
+	case stepCShop:
+		t.complaintShop(text)
+	case stepCPickShop:
+		n, ok := parseChoice(text)
+		switch {
+		case !ok:
+			t.complaintShop(text)
+		case n == 0:
+			d.ShopName, d.Licence = t.st.Query, ""
+			t.say("c.shop.free", t.st.Query)
+			t.prompt()
+		case n <= len(t.st.Picks):
+			shop, err := t.e.shops.ShopByLicence(t.ctx, t.st.Picks[n-1])
+			if err != nil {
+				t.fail("shop by licence", err)
+				return
+			}
+			d.Licence, d.ShopName = shop.Licence, shop.Name
+			t.say("c.shop.ok", shop.Name)
+			t.prompt()
+		default:
+			t.say("lookup.notnum")
+		}
+	case stepCWhat:
+		if utf8.RuneCountInString(text) < shian.DescriptionMin {
+			t.say("c.what.short")
+			return
+		}
+		d.Description, d.Category, d.CategoryOK = text, inferCategory(text), false
+		if d.Occurred.IsZero() {
+			if when, ok, _ := parseWhen(text, t.now); ok {
+				d.Occurred = when
+			}
+		}
+		t.prompt()
+	case stepCCategory:
+		switch n, isNum := parseChoice(text); {
+		case isYes(text):
+			d.CategoryOK = true
+			t.prompt()
+		case isNum && n >= 1 && n <= len(shian.ComplaintCategories):
+			d.Category, d.CategoryOK = shian.ComplaintCategories[n-1].Code, true
+			t.prompt()
+		case isNo(text):
+			t.categoryList()
+		default:
+			if c := inferCategory(text); c != "other" {
+				d.Category = c
+			}
+			t.prompt()
+		}
+	case stepCPickCat:
+		if n, ok := parseChoice(text); ok && n >= 1 && n <= len(shian.ComplaintCategories) {
+			d.Category, d.CategoryOK = shian.ComplaintCategories[n-1].Code, true
+			t.prompt()
+			return
+		}
+		if c := inferCategory(text); c != "other" {
+			d.Category, d.CategoryOK = c, true
+			t.prompt()
+			return
+		}
+		t.categoryList()
+	case stepCWhen:
+		when, ok, skip := parseWhen(text, t.now)
+		switch {
+		case ok:
+			d.Occurred, d.WhenAsked = when, true
+			t.prompt()
+		case skip:
+			d.WhenAsked = true
+			t.prompt()
+		default:
+			t.say("c.when.bad")
+		}
+	case stepCPhoto:
+		if isSkip(text) || isYes(text) || isNo(text) {
+			d.PhotosDone = true
+			t.prompt()
+			return
+		}
+		t.say("c.photo.nophoto")
+	case stepCName:
+		n := utf8.RuneCountInString(text)
+		if n == 0 || n > 50 || isYes(text) || isNo(text) {
+			t.say("c.name.bad")
+			return
+		}
+		if p, ok := shian.NormalizePhone(text); ok && d.Phone == "" {
+			// A phone number where the name was asked: keep it, ask the name.
+			d.Phone = p
+			t.say("c.name.bad")
+			return
+		}
+		d.Name = text
+		t.prompt()
+	case stepCPhone:
+		p, ok := shian.NormalizePhone(text)
+		if !ok {
+			t.say("c.phone.bad")
+			return
+		}
+		d.Phone = p
+		t.prompt()
+	case stepCConfirm:
+		switch {
+		case isYes(text):
+			t.file()
+		case isNo(text) || contains(norm(text), "修改", "改", "change", "edit", "изменить", "исправить"):
+			t.editList()
+		default:
+			if n, ok := parseChoice(text); ok {
+				t.edit(n)
+				return
+			}
+			t.say("c.confirm.again")
+		}
+	case stepCEdit:
+		if n, ok := parseChoice(text); ok {
+			t.edit(n)
+			return
+		}
+		t.editList()
+	default:
+		t.prompt()
+	}
+}
+
+func (t *turn) categoryList() {
+	lang := t.lang()
+	r := Reply{Text: tr(lang, "c.category.pick")}
+	for i, c := range shian.ComplaintCategories {
+		r.Choices = append(r.Choices, Choice{N: i + 1, Label: c.Names.In(lang)})
+	}
+	t.out = append(t.out, r)
+	t.st.Step = stepCPickCat
+}
+
+var editKeys = []string{"c.edit.shop", "c.edit.what", "c.edit.category", "c.edit.when", "c.edit.contact", "c.edit.kind", "c.edit.cancel"}
+
+func (t *turn) editList() {
+	lang := t.lang()
+	r := Reply{Text: tr(lang, "c.edit")}
+	for i, k := range editKeys {
+		r.Choices = append(r.Choices, Choice{N: i + 1, Label: tr(lang, k)})
+	}
+	t.out = append(t.out, r)
+	t.st.Step = stepCEdit
+}
+
+func (t *turn) edit(n int) {
+	d := t.st.Draft
+	switch n {
+	case 1:
+		d.Licence, d.ShopName = "", ""
+	case 2:
+		d.Description, d.CategoryOK = "", false
+	case 3:
+		t.categoryList()
+		return
+	case 4:
+		d.Occurred, d.WhenAsked = shian.ComplaintInput{}.OccurredAt, false
+	case 5:
+		d.Name, d.Phone = "", ""
+		if d.Kind == shian.KindReport {
+			d.Kind = shian.KindComplaint // a report with a contact is filed as given
+		}
+	case 6:
+		if d.Kind == shian.KindComplaint {
+			d.Kind = shian.KindReport
+		} else {
+			d.Kind = shian.KindComplaint
+		}
+	case 7:
+		t.reset()
+		t.say("cancelled")
+		return
+	default:
+		t.editList()
+		return
+	}
+	t.prompt()
+}
+
+// photo adds a photo to the complaint being filled.
+func (t *turn) photo(b []byte) {
+	d := t.st.Draft
+	if t.st.Step != stepCPhoto || len(d.Photos) >= shian.MaxPhotos {
+		t.prompt()
+		return
+	}
+	if len(b) > shian.MaxPhotoBytes || !(bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}) || bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n"))) {
+		t.say("c.photo.bad")
+		return
+	}
+	d.Photos = append(d.Photos, b)
+	if len(d.Photos) == shian.MaxPhotos {
+		d.PhotosDone = true
+		t.prompt()
+		return
+	}
+	t.say("c.photo.got", len(d.Photos))
+}
+
+// file submits the complaint through the one intake. The idempotency key
+// is the user, the conversation and the turn: a retried confirmation
+// (same state) replays the first filing instead of filing twice.
+func (t *turn) file() {
+	d, lang := t.st.Draft, t.lang()
+	in := shian.ComplaintInput{Kind: d.Kind, Category: d.Category, Licence: d.Licence, Description: d.Description,
+		OccurredAt: d.Occurred, Lat: d.Lat, Lng: d.Lng, HasGeo: d.HasGeo, ContactName: d.Name, ContactPhone: d.Phone,
+		Lang: lang, Channel: shian.ChannelBot}
+	if d.Licence == "" {
+		in.ShopName = d.ShopName
+	}
+	key := "bot-" + userHash(t.in.Channel, t.in.User) + "-" + t.st.Conv + "-" + itoa(t.st.Seq)
+	f, err := t.e.complaints.File(t.ctx, shian.ComplaintSubmission{Input: in, Photos: d.Photos, IdempotencyKey: key})
+	switch code := shian.ErrorCode(err); code {
+	case "":
+	case shian.EINVALID:
+		t.say("c.failed", shian.ErrorMessage(err))
+		var se *shian.Error
+		if asError(err, &se) && se.Field == "photos" {
+			d.Photos = nil
+		}
+		t.editList()
+		return
+	default:
+		t.fail("file complaint", err)
+		return
+	}
+	msg := tr(lang, "c.filed", f.Ticket, f.Receipt, f.Names.In(lang))
+	switch {
+	case !f.AcceptDue.IsZero():
+		msg += "\n" + tr(lang, "c.filed.accept", f.AcceptDue.In(shian.CST).Format(shian.DateLayout))
+	case !f.VerifyDue.IsZero():
+		msg += "\n" + tr(lang, "c.filed.verify", f.VerifyDue.In(shian.CST).Format(shian.DateLayout))
+	}
+	t.reset()
+	t.st.Filed = msg
+	t.sayText(msg)
+}
+
+func asError(err error, target **shian.Error) bool { return errors.As(err, target) }
+
+// stopWords carry no detail about what happened.
+var stopWords = []string{"我要", "我想", "一家", "这家", "那家", "商户", "店", "的", "了", "一下", "i want to", "i'd like to", "i would like to",
+	"хочу", "на", "want", "would", "like", "about", "against", "the", "at", "in", "from", "a", "file", "make", "please", "restaurant", "shop"}
+
+// hasDetail says whether a complaint's first message already tells what
+// happened, beyond "I want to complain about X".
+func hasDetail(text, shop string) bool {
+	t := norm(text)
+	if shop != "" {
+		t = strings.ReplaceAll(t, norm(shop), " ")
+	}
+	t = stripWords(t, complaintWords, reportWords)
+	han, words := 0, 0
+	for _, w := range strings.FieldsFunc(t, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if slices.Contains(stopWords, w) {
+			continue
+		}
+		for _, sw := range stopWords {
+			w = strings.ReplaceAll(w, sw, "")
+		}
+		for _, r := range w {
+			if unicode.Is(unicode.Han, r) {
+				han++
+			}
+		}
+		if len([]rune(w)) >= 3 {
+			words++
+		}
+	}
+	return han >= 4 || (han == 0 && words >= 2)
+}
