@@ -69,7 +69,7 @@ type Routing struct {
 	Grid      string    `json:"grid,omitempty"`
 	Office    string    `json:"office"`
 	Priority  string    `json:"priority"`
-	Category  string    `json:"category"` // may be raised from the submitted one
+	Category  string    `json:"category"`            // may be raised from the submitted one
 	AcceptDue time.Time `json:"accept_due,omitzero"` // complaint: decide accept/reject
 	VerifyDue time.Time `json:"verify_due,omitzero"` // report: decide on opening a case
 	// RoutedBy says how the district was found: shop, geo, text or none.

@@ -88,7 +88,6 @@ func withSearchPath(u, schema string) (string, error) {
 	return parsed.String(), nil
 }
 
-
 // redactURL hides a password in u for messages.
 func redactURL(u string) string {
 	parsed, err := url.Parse(u)

@@ -42,4 +42,3 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 	sub, _ := fs.Sub(migrations, "migrations")
 	return sqlstore.New(db, Dialect, sub), nil
 }
-
