@@ -46,19 +46,20 @@ run: build ## start Redis and Meilisearch if needed, migrate, seed on first run,
 	else echo "make run: Meilisearch unavailable; search answers from the store (degraded)" >&2; fi; \
 	if $(DEVSTACK) redis >/dev/null; then redis="$(REDIS_URL)"; \
 	else echo "make run: Redis unavailable; rate limits are kept in-process" >&2; fi; \
-	eval "$$($(DEVSTACK) env)"; \
+	meili_key=$$(eval "$$($(DEVSTACK) env)"; echo "$$SHIAN_TEST_MEILI_KEY"); \
 	export SHIAN_DATA_DIR="$(DATA_DIR)"; \
-	export SHIAN_MEILI_URL="$$search" SHIAN_MEILI_KEY="$${search:+$$SHIAN_TEST_MEILI_KEY}"; \
+	export SHIAN_MEILI_URL="$$search" SHIAN_MEILI_KEY="$${search:+$$meili_key}"; \
 	export SHIAN_REDIS_URL="$$redis"; \
 	mkdir -p "$(DATA_DIR)"; \
 	seed=; \
 	if [ -z "$${SHIAN_DATABASE_URL:-}" ] && [ ! -e "$(DATA_DIR)/shian.db" ]; then seed=1; fi; \
 	$(BIN) migrate; \
-	if [ -n "$$seed" ]; then $(BIN) seed; fi; \
+	if [ -n "$$seed" ] && ! $(BIN) seed; then \
+		rm -f "$(DATA_DIR)"/shian.db "$(DATA_DIR)"/shian.db-wal "$(DATA_DIR)"/shian.db-shm; exit 1; fi; \
 	echo "Shian"; \
 	echo "  web      http://$${SHIAN_ADDR:-127.0.0.1:8080}"; \
 	echo "  store    $${SHIAN_DATABASE_URL:-sqlite://$(DATA_DIR)/shian.db}$${seed:+ (demo city seeded)}"; \
-	echo "  search   $${search:-store fallback (no Meilisearch)}$${search:+  (Meilisearch $$SHIAN_MEILI_BIN; log ~/.cache/shian/meili.log; stop with make services-stop)}"; \
+	echo "  search   $${search:-store fallback (no Meilisearch)}$${search:+  (dev Meilisearch, log ~/.cache/shian/meili.log; stop it with make services-stop)}"; \
 	echo "  limits   $${redis:-in-process}"; \
 	exec $(BIN) serve
 
@@ -97,13 +98,37 @@ fuzz: services ## run every Fuzz target for FUZZTIME (default 10s) each
 	if [ -z "$$targets" ]; then echo "no Fuzz targets found"; fi; \
 	if [ -n "$$failed" ]; then echo "make fuzz: FAILED:$$failed"; exit 1; fi
 
-bench: services ## run scripts/bench*.sh (benchmark suites)
-	@eval "$$($(DEVSTACK) env)"; \
-	found=; \
-	for s in scripts/bench*.sh; do \
-		[ -e "$$s" ] || continue; found=1; echo "+ $$s"; bash "$$s"; \
-	done; \
-	if [ -z "$$found" ]; then echo "no scripts/bench*.sh yet"; fi
+bench: services ## every benchmark suite with its anchors → BENCHMARKS.md (FULL=1: 100k shops, 1M complaints)
+	@scripts/bench-all.sh
 
 clean: ## remove build and coverage output (keeps ./data and the service cache)
 	rm -rf bin coverage.out coverage.html cover.out *.test *.prof
+
+# --- deployment proof (issue 9): a local multi-replica stack without Docker, cross-replica checks, fault drills.
+# scripts/stack.sh keeps its state in $(STACK_DIR); every component is private to the stack (own ports).
+STACK_DIR ?= /tmp/shian-stack
+STACK      = SHIAN_STACK_DIR=$(STACK_DIR) scripts/stack.sh
+
+.PHONY: stack stack-down stack-status stack-reload stack-test drills deploy-check
+
+stack: ## start PostgreSQL, Redis, Meilisearch, two replicas and nginx on loopback, seeded (see scripts/stack.sh)
+	@$(STACK) up
+	@$(STACK) status
+
+stack-down: ## stop exactly what `make stack` started
+	@$(STACK) down
+
+stack-reload: ## rebuild shian and restart the stack's replicas one at a time (new code, same data)
+	@$(STACK) reload
+
+stack-status: ## one line per stack component
+	@$(STACK) status
+
+stack-test: stack ## cross-replica checks: global rate limit, claim race, search across replicas, real client IP
+	@eval "$$($(STACK) env)"; $(GO) run ./scripts/stackcheck test
+
+drills: stack ## fault drills: kill -9 a replica under 2,000 complaints; Meilisearch, Redis and PostgreSQL outages
+	@eval "$$($(STACK) env)"; $(GO) run ./scripts/stackcheck drills
+
+deploy-check: ## validate deploy/: YAML, nginx -t on the template, systemd-analyze verify
+	@deploy/check.sh

@@ -50,6 +50,10 @@ func Rateable(status string) bool {
 	return false
 }
 
+// CategoryIllness is the category of suspected food poisoning: illness words
+// raise a complaint to it, and outbreak clusters are made of it.
+const CategoryIllness = "foodborne_illness"
+
 // Intake channels.
 const (
 	ChannelWeb     = "web"

@@ -11,6 +11,7 @@ import (
 func FuzzParseJSONL(f *testing.F) {
 	f.Add([]byte(good + "\n" + good + "\n"))
 	f.Add([]byte(rich))
+	f.Add([]byte("\xef\xbb\xbf\n\xef\xbb\xbf{}"))
 	f.Add([]byte(`{"licence":"JY11303020001234","lat":39.9}` + "\n\xff\n[1]\n{} {}\n"))
 	f.Add([]byte(`{"licence":"JY11303020001234","name":"x","category":"online","address":"y","district":"etdz","inspections":[{"date":"2026-01-01","score":-1}],"annual":[{"year":1e3}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -93,6 +93,9 @@ func ParseJSONL(r io.Reader, opts Options) (*Result, error) {
 		if lineNo%progressEvery == 0 {
 			opts.progress(Progress{Stage: "parse", Done: lineNo, Elapsed: time.Since(start)})
 		}
+		if lineNo == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
 		if n > maxLine {
 			res.Lines++
 			res.Errors = append(res.Errors, LineError{Line: lineNo, Message: fmt.Sprintf(
@@ -144,12 +147,9 @@ func readLine(br *bufio.Reader, buf []byte, max int) (line []byte, n int, eof bo
 
 var utf8BOM = []byte("\xef\xbb\xbf")
 
-// parseShopLine decodes and checks one non-blank line. seen maps licences
+// parseShopLine decodes and checks one non-blank line (without BOM). seen maps licences
 // to the line where they first appeared.
 func parseShopLine(line []byte, lineNo int, now time.Time, seen map[string]int, opts *Options) (*shian.Shop, *LineError) {
-	if lineNo == 1 {
-		line = bytes.TrimPrefix(line, utf8BOM)
-	}
 	if !utf8.Valid(line) {
 		return nil, &LineError{Message: fmt.Sprintf("invalid UTF-8 at byte %d", invalidUTF8At(line)+1)}
 	}

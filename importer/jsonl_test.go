@@ -3,6 +3,7 @@ package importer_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"shian"
 	"shian/importer"
+	"shian/importer/internal/gen"
 )
 
 // now is the clock of every test: 15 June 2026, midday in Qinhuangdao.
@@ -79,6 +81,23 @@ func equal(a, b any) bool {
 		return at.Equal(b.(time.Time))
 	}
 	return strings.TrimSpace(sprint(a)) == strings.TrimSpace(sprint(b))
+}
+
+func sprint(v any) string { return fmt.Sprintf("%v", v) }
+
+func TestParseJSONLGenerated(t *testing.T) {
+	// The benchmark's generator must keep writing valid files.
+	var buf bytes.Buffer
+	if err := gen.WriteJSONL(&buf, gen.Options{Shops: 300, Inspections: 5, Seed: 7, Now: now()}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := importer.ParseJSONL(&buf, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) > 0 || len(res.Shops) != 300 || len(res.Shops[0].Inspections) != 5 {
+		t.Fatalf("got %d shops and errors %v, want 300 valid shops with 5 inspections", len(res.Shops), importer.ErrorList(res.Errors))
+	}
 }
 
 func TestParseJSONLBad(t *testing.T) {

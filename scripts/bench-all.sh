@@ -5,6 +5,8 @@
 #   scripts/bench-all.sh              bounded default run (about 15–20 minutes on 2 cores)
 #   FULL=1 scripts/bench-all.sh       the large sizes too: 100,000 shops everywhere, 1,000,000 complaints
 #   OUT=path scripts/bench-all.sh     write the report elsewhere (default BENCHMARKS.md at the repository root)
+#   SUITES="scale http" …             run only these suites (scale http search import go other)
+#   BENCH_SHOPS_SIZES=… BENCH_CX_SIZES=…  override benchscale's sizes (comma-separated)
 #
 # Suites, in order (each bounded by `timeout`; a failing suite is reported, not fatal):
 #   1. scripts/benchscale: anchors (bare Fiber hello-world, Redis PING, raw PostgreSQL and SQLite inserts,
@@ -41,6 +43,10 @@ else
 	DUR=5s
 	SUITE_TIMEOUT=1200
 fi
+SHOPS_SIZES=${BENCH_SHOPS_SIZES:-$SHOPS_SIZES}
+CX_SIZES=${BENCH_CX_SIZES:-$CX_SIZES}
+SUITES=${SUITES:-scale http search import go other}
+want() { [[ " $SUITES " == *" $1 "* ]]; }
 
 work=$(mktemp -d)
 meili_pid=
@@ -93,26 +99,38 @@ suite() {
 	sections+=("$name|$file|$status|$took|$l")
 }
 
-suite "Scaling and anchors (scripts/benchscale)" benchscale \
-	"$work/benchscale" -shian "$work/shian" -hello "$work/hello" -pg "$SHIAN_TEST_POSTGRES_URL" \
-	-redis "$SHIAN_TEST_REDIS_URL" -meili "http://127.0.0.1:$MEILI_PORT" -meili-key "$meili_key" \
-	-shops "$SHOPS_SIZES" -complaints "$CX_SIZES" -duration "$DUR"
+if want scale; then
+	suite "Scaling and anchors (scripts/benchscale)" benchscale \
+		"$work/benchscale" -shian "$work/shian" -hello "$work/hello" -pg "$SHIAN_TEST_POSTGRES_URL" \
+		-redis "$SHIAN_TEST_REDIS_URL" -meili "http://127.0.0.1:$MEILI_PORT" -meili-key "$meili_key" \
+		-shops "$SHOPS_SIZES" -complaints "$CX_SIZES" -duration "$DUR"
+fi
 kill "$meili_pid" 2>/dev/null || true
 wait "$meili_pid" 2>/dev/null || true
 meili_pid=
-suite "HTTP throughput vs bare Fiber (scripts/bench-http.sh, wrk)" http scripts/bench-http.sh "$DUR" 64
-suite "Search vs Meilisearch direct (scripts/bench-search.sh, $SEARCH_SHOPS shops)" search \
-	scripts/bench-search.sh -shops "$SEARCH_SHOPS" -duration "$DUR"
-suite "Import (scripts/bench-import.sh, $IMPORT_SHOPS shops × 5 inspections)" import \
-	env SHOPS="$IMPORT_SHOPS" BIN="$work/shian" scripts/bench-import.sh
-pkgs=$(grep -rl --include='*_test.go' '^func Benchmark' . | xargs -n1 dirname | sort -u | grep -v '^./importer$' | tr '\n' ' ')
-# shellcheck disable=SC2086 # one argument per package
-suite "Go benchmarks (go test -bench, 1 s each)" gobench \
-	go test -run '^$' -bench . -benchmem -benchtime 1s -timeout 20m $pkgs
-for s in scripts/bench-*.sh; do
-	case $s in scripts/bench-all.sh | scripts/bench-http.sh | scripts/bench-search.sh | scripts/bench-import.sh) continue ;; esac
-	suite "Other suite: $s" "other-$(basename "$s" .sh)" bash "$s"
-done
+if want http; then
+	suite "HTTP throughput vs bare Fiber (scripts/bench-http.sh, wrk)" http scripts/bench-http.sh "$DUR" 64
+fi
+if want search; then
+	suite "Search vs Meilisearch direct (scripts/bench-search.sh, $SEARCH_SHOPS shops)" search \
+		scripts/bench-search.sh -shops "$SEARCH_SHOPS" -duration "$DUR"
+fi
+if want import; then
+	suite "Import (scripts/bench-import.sh, $IMPORT_SHOPS shops × 5 inspections)" import \
+		env SHOPS="$IMPORT_SHOPS" BIN="$work/shian" scripts/bench-import.sh
+fi
+if want go; then
+	pkgs=$(grep -rl --include='*_test.go' '^func Benchmark' . | xargs -n1 dirname | sort -u | grep -v '^./importer$' | tr '\n' ' ')
+	# shellcheck disable=SC2086 # one argument per package
+	suite "Go benchmarks (go test -bench, 1 s each)" gobench \
+		go test -run '^$' -bench . -benchmem -benchtime 1s -timeout 20m $pkgs
+fi
+if want other; then
+	for s in scripts/bench-*.sh; do
+		case $s in scripts/bench-all.sh | scripts/bench-http.sh | scripts/bench-search.sh | scripts/bench-import.sh) continue ;; esac
+		suite "Other suite: $s" "other-$(basename "$s" .sh)" bash "$s"
+	done
+fi
 
 end_load=$(load)
 total=$((SECONDS - t0))

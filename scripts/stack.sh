@@ -288,8 +288,13 @@ cmd_up() {
 	fi
 	scripts/devstack.sh tools >/dev/null
 	command -v envsubst >/dev/null || die "envsubst is missing (apt-get install gettext-base)"
+	# Only ever wipe a directory this script made.
+	if [ -d "$STACK" ] && [ -n "$(ls -A "$STACK")" ] && [ ! -f "$STACK/.shian-stack" ]; then
+		die "$STACK exists and is not a stack directory; set SHIAN_STACK_DIR elsewhere"
+	fi
 	rm -rf "$STACK"
 	mkdir -p "$STACK"/{pids,log,bin,data}
+	touch "$STACK/.shian-stack"
 	ensure_nginx
 	say "building $BIN"
 	go build -o "$BIN" ./cmd/shian
@@ -314,6 +319,7 @@ cmd_up() {
 	start_replica a
 	start_replica b
 	start_nginx
+	wait_index
 	say "up: http://127.0.0.1:$NGINX_PORT → replicas :$A_PORT :$B_PORT; postgres :$PG_PORT, redis :$REDIS_PORT, meili :$MEILI_PORT"
 	say "state in $STACK (logs in $STACK/log); stop with: make stack-down"
 }
@@ -332,6 +338,19 @@ cmd_down() {
 	say "down (data and logs kept in $STACK until the next up)"
 }
 
+# wait_index: until the replicas' outbox has reached Meilisearch (the seeded city searchable), at most
+# 180 s; a stack whose serve does not sync search has nothing to wait for.
+wait_index() {
+	local deadline=$((SECONDS + 180)) r
+	while r=$(curl -fsS -m 3 "http://127.0.0.1:$A_PORT/readyz" 2>/dev/null) && [[ $r == *'"search_outbox"'*'"degraded":['*search_outbox* ]]; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			say "the search index is still catching up: $r"
+			return 0
+		fi
+		sleep 1
+	done
+}
+
 # cmd_reload: the new code on a running stack, one replica at a time (nginx sends traffic to the other).
 cmd_reload() {
 	[ -f "$STACK/stack.env" ] || die "no stack in $STACK (make stack)"
@@ -346,6 +365,7 @@ cmd_reload() {
 		stop_replica "$r"
 		start_replica "$r"
 	done
+	wait_index
 	say "replicas restarted with the new binary"
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"shian"
@@ -373,18 +374,38 @@ func (db *DB) Dashboard(ctx context.Context, q staff.DashQuery) (*staff.DashRows
 		}
 		return r
 	}
+	// The queries run at once on their own connections (the figures are
+	// independent); scan callbacks take turns on the shared rows.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
 	query := func(name, q string, args []any, scan func(rs *sql.Rows) error) error {
-		rs, err := db.DB.QueryContext(ctx, db.Q(q), args...)
-		if err != nil {
-			return unavailable(fmt.Errorf("dashboard %s: %w", name, err))
-		}
-		defer rs.Close()
-		for rs.Next() {
-			if err := scan(rs); err != nil {
-				return fmt.Errorf("dashboard %s: %w", name, err)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := func() error {
+				rs, err := db.DB.QueryContext(ctx, db.Q(q), args...)
+				if err != nil {
+					return unavailable(fmt.Errorf("dashboard %s: %w", name, err))
+				}
+				defer rs.Close()
+				for rs.Next() {
+					mu.Lock()
+					err := scan(rs)
+					mu.Unlock()
+					if err != nil {
+						return fmt.Errorf("dashboard %s: %w", name, err)
+					}
+				}
+				return unavailable(rs.Err())
+			}()
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
 			}
-		}
-		return unavailable(rs.Err())
+		}()
+		return nil
 	}
 	from, to := q.From.UTC(), q.To.UTC()
 	err := query("open", `SELECT district, SUM(n) FROM complaint_counts WHERE `+openStatusSQL+` GROUP BY district`, nil, func(rs *sql.Rows) error {
@@ -470,6 +491,10 @@ func (db *DB) Dashboard(ctx context.Context, q staff.DashQuery) (*staff.DashRows
 			out.Clusters = append(out.Clusters, c)
 			return err
 		})
+	}
+	wg.Wait()
+	if err == nil {
+		err = errors.Join(errs...)
 	}
 	if err != nil {
 		return nil, err

@@ -1,5 +1,0 @@
-package importer_test
-
-import "fmt"
-
-func sprint(v any) string { return fmt.Sprintf("%v", v) }
