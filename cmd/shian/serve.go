@@ -65,6 +65,10 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	metrics := api.NewMetrics(reg)
 	sp := env.searchParts(ctx, db, log)
 	go sp.run(ctx, log)
+	st, err := env.staffService(db, tr, cs)
+	if err != nil {
+		return err
+	}
 	state, closeState, err := env.botStateStore(db)
 	if err != nil {
 		return err
@@ -88,7 +92,7 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		Store: db, Logger: log, Now: env.Now,
 		Search: sp.service, Checks: sp.checks(),
 		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken,
-		Complaints: cs, Chat: eng, WeChat: wx,
+		Complaints: cs, Chat: eng, WeChat: wx, Staff: st,
 		Limiter: limiter, TrustedProxies: proxies, Metrics: metrics,
 		HTTPS: strings.HasPrefix(cfg.PublicURL, "https://"),
 	})
