@@ -26,7 +26,7 @@ func BenchmarkComplaintIntake(b *testing.B) {
 	for _, st := range cxStores {
 		b.Run(st.name, func(b *testing.B) {
 			f := newCxFixture(b, st.open)
-			f.srv = api.New(api.Config{Store: f.db, Now: f.now, Complaints: f.svc,
+			f.srv = api.New(api.Config{Store: f.db, Now: f.now, Complaints: f.svc, Limiter: roomyLimiter(b),
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
