@@ -17,21 +17,22 @@
 # nginx/, bin/shian and stack.env. Every component is private to the stack: stopping one in a drill never
 # touches the machine's shared PostgreSQL (5432), Redis (6379) or dev Meilisearch (7700).
 #
-# Ports (override with the environment): STACK_PG_PORT 55432, STACK_REDIS_PORT 56379, STACK_MEILI_PORT 57700,
-# STACK_NGINX_PORT 18000, replicas 18081/18082 (metrics on 19081/19082).
+# Ports (override with the environment), below the kernel's ephemeral range so that no outgoing connection
+# ever holds one: STACK_PG_PORT 24432, STACK_REDIS_PORT 24379, STACK_MEILI_PORT 24700, STACK_NGINX_PORT 24000,
+# replicas STACK_A_PORT 24081 / STACK_B_PORT 24082 (metrics on 24091/24092).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 STACK=${SHIAN_STACK_DIR:-/tmp/shian-stack}
-PG_PORT=${STACK_PG_PORT:-55432}
-REDIS_PORT=${STACK_REDIS_PORT:-56379}
-MEILI_PORT=${STACK_MEILI_PORT:-57700}
-NGINX_PORT=${STACK_NGINX_PORT:-18000}
-A_PORT=${STACK_A_PORT:-18081}
-B_PORT=${STACK_B_PORT:-18082}
-A_ADMIN=${STACK_A_ADMIN_PORT:-19081}
-B_ADMIN=${STACK_B_ADMIN_PORT:-19082}
+PG_PORT=${STACK_PG_PORT:-24432}
+REDIS_PORT=${STACK_REDIS_PORT:-24379}
+MEILI_PORT=${STACK_MEILI_PORT:-24700}
+NGINX_PORT=${STACK_NGINX_PORT:-24000}
+A_PORT=${STACK_A_PORT:-24081}
+B_PORT=${STACK_B_PORT:-24082}
+A_ADMIN=${STACK_A_ADMIN_PORT:-24091}
+B_ADMIN=${STACK_B_ADMIN_PORT:-24092}
 SEED_SHOPS=${STACK_SEED_SHOPS:-}
 
 PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/shian?sslmode=disable"

@@ -38,6 +38,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	_ "modernc.org/sqlite"
 
+	"shian/api"
 	"shian/search"
 )
 
@@ -472,6 +473,29 @@ type complaintRow struct {
 
 var queries = []string{"海鲜", "烧烤", "haixian", "饺子", "beidaihe", "hotpot", "咖啡", "seafod", "面馆", "烤鸭"}
 
+// meiliBodies are the requests our endpoint sends Meilisearch for queries
+// (search.MeiliRequest: same filters, facets and attributes), so that the
+// direct anchor does the same work.
+func meiliBodies() ([][]byte, error) {
+	var out [][]byte
+	for _, q := range queries {
+		p, err := api.ParseSearchQuery(url.Values{"q": {q}})
+		if err != nil {
+			return nil, fmt.Errorf("query %q: %w", q, err)
+		}
+		req, err := search.MeiliRequest(p.Query)
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(req)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
 func (o options) meiliReset(ctx context.Context) {
 	if o.meili == "" {
 		return
@@ -585,10 +609,12 @@ func measureShops(ctx context.Context, o options, pool *pgxpool.Pool, n int) (sh
 		// search.NewTransport: the transport our service uses, with quick
 		// ACKs — without them every direct query stalls 40 ms in the kernel.
 		mc := &clients{fixed: &http.Client{Timeout: 10 * time.Second, Transport: search.NewTransport()}}
+		bodies, err := meiliBodies()
+		if err != nil {
+			return row, err
+		}
 		row.meili = load(ctx, o.workers, o.dur, func(ctx context.Context, w, i int) error {
-			// GET, not POST: Go writes a POST's headers and body in two
-			// segments, and delayed ACKs would add 40 ms to every query.
-			_, err := mc.do(ctx, w, "GET", o.meili+"/indexes/shops/search?limit=20&q="+url.QueryEscape(queries[i%len(queries)]), nil,
+			_, err := mc.do(ctx, w, "POST", o.meili+"/indexes/shops/search", bodies[i%len(bodies)],
 				map[string]string{"Authorization": "Bearer " + o.meiliKey})
 			return err
 		})

@@ -54,8 +54,8 @@ func (db *DB) BeginIdempotency(ctx context.Context, idem *shian.Idempotency, lea
 	state := shian.IdemNew
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		now := db.Now().UTC()
-		res, err := tx.ExecContext(ctx, db.Q(`INSERT INTO idempotency_keys (idem_key, request_hash, owner, state, locked_until, expires_at)
-			VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (idem_key) DO NOTHING`),
+		res, err := db.txExec(ctx, tx, `INSERT INTO idempotency_keys (idem_key, request_hash, owner, state, locked_until, expires_at)
+			VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
 			idem.Key, idem.RequestHash, idem.Owner, now.Add(lease), now.Add(keep))
 		if err != nil {
 			return fmt.Errorf("insert idempotency key: %w", err)
@@ -123,8 +123,8 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 			c.Status = shian.ComplaintReceived
 		}
 		if idem != nil {
-			res, err := tx.ExecContext(ctx, db.Q(`UPDATE idempotency_keys SET state = 'done', response = ?, locked_until = ?
-				WHERE idem_key = ? AND owner = ? AND state = 'pending'`), string(idem.Response), now, idem.Key, idem.Owner)
+			res, err := db.txExec(ctx, tx, `UPDATE idempotency_keys SET state = 'done', response = ?, locked_until = ?
+				WHERE idem_key = ? AND owner = ? AND state = 'pending'`, string(idem.Response), now, idem.Key, idem.Owner)
 			if err != nil {
 				return fmt.Errorf("complete idempotency key: %w", err)
 			}
@@ -191,13 +191,13 @@ func (db *DB) insertComplaintRow(ctx context.Context, tx *sql.Tx, c *shian.Compl
 	if c.Kind == shian.KindReport {
 		due = c.VerifyDue
 	}
-	err := tx.QueryRowContext(ctx, db.Q(`INSERT INTO complaints (ticket, kind, status, category, submitted_category,
+	err := db.txQueryRow(ctx, tx, `INSERT INTO complaints (ticket, kind, status, category, submitted_category,
 		priority, priority_rank, district, grid, office, routed_by, shop_id, licence, shop_key, shop_name, shop_address,
 		description, occurred_at, lat, lng, order_no, lang, channel, partner, contact_sealed, phone_hash, phone_masked,
 		last4_hash, receipt_hash, accept_due, verify_due, mediation_due, due_at, cluster_id, duplicate_of, flagged,
 		created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`),
+		RETURNING id`,
 		c.Ticket, c.Kind, c.Status, c.Category, c.SubmittedCategory, c.Priority, shian.PriorityRank(c.Priority),
 		c.District, c.Grid, c.Office, c.RoutedBy, nullInt(c.ShopID), c.Licence, c.ShopKey, c.ShopName, c.ShopAddress,
 		c.Description, nullTime(c.OccurredAt), lat, lng, c.OrderNo, c.Lang, c.Channel, c.Partner, c.ContactSealed,
@@ -211,8 +211,8 @@ func (db *DB) insertComplaintRow(ctx context.Context, tx *sql.Tx, c *shian.Compl
 }
 
 func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, id int64, at time.Time, e shian.ComplaintEvent) error {
-	_, err := tx.ExecContext(ctx, db.Q(`INSERT INTO complaint_events (complaint_id, at, type, status, public, actor, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`), id, at, e.Type, e.Status, e.Public, e.Actor, e.Note)
+	_, err := db.txExec(ctx, tx, `INSERT INTO complaint_events (complaint_id, at, type, status, public, actor, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, at, e.Type, e.Status, e.Public, e.Actor, e.Note)
 	if err != nil {
 		return fmt.Errorf("insert complaint event: %w", err)
 	}
@@ -234,7 +234,7 @@ func (db *DB) recentComplaints(ctx context.Context, tx *sql.Tx, c *shian.Complai
 		q += ` AND phone_hash = ?`
 		args = append(args, c.PhoneHash)
 	}
-	rows, err := tx.QueryContext(ctx, db.Q(q+` ORDER BY created_at, id LIMIT 1000`), args...)
+	rows, err := db.txQuery(ctx, tx, q+` ORDER BY created_at, id LIMIT 1000`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("recent complaints: %w", err)
 	}

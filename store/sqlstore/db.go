@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -48,6 +49,8 @@ type DB struct {
 	// Keywords returns extra search text for a shop (pinyin, initials); it
 	// is stored for the degraded store-backed search. May be nil.
 	Keywords func(*shian.Shop) string
+
+	stmts sync.Map // query text → *sql.Stmt
 }
 
 // New wraps an open database.
@@ -55,8 +58,14 @@ func New(db *sql.DB, d Dialect, migrations fs.FS) *DB {
 	return &DB{DB: db, Dialect: d, Migrations: migrations, Now: time.Now}
 }
 
-// Close closes the database.
-func (db *DB) Close() error { return db.DB.Close() }
+// Close closes the database and its prepared statements.
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return db.DB.Close()
+}
 
 // Ping checks that the database answers. Errors: EUNAVAILABLE.
 func (db *DB) Ping(ctx context.Context) error {
@@ -94,10 +103,10 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return unavailable(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return unavailable(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
@@ -106,11 +115,15 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // unreachable) so the API answers 503; other errors pass unchanged.
 func unavailable(err error) error {
 	var netErr net.Error
+	var coded interface{ SQLState() string }
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		// PostgreSQL: connection exceptions (08…) and operator intervention
+		// (57P…: shutdown, crash recovery, cannot connect now).
+		errors.As(err, &coded) && (strings.HasPrefix(coded.SQLState(), "08") || strings.HasPrefix(coded.SQLState(), "57P")):
 		return fmt.Errorf("%w (%v)", &shian.Error{Code: shian.EUNAVAILABLE, Message: "the database is not reachable", Key: "db_unavailable"}, err)
 	}
 	return err
@@ -246,4 +259,60 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 // isMissingTable reports an error about schema_migrations not existing yet.
 func isMissingTable(err error) bool {
 	return err != nil && (strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "does not exist"))
+}
+
+// stmt returns the prepared statement for query (written with ?), bound to
+// tx. Statements are prepared once per connection and kept: SQLite compiles
+// an INSERT together with its triggers, which costs more than running it.
+func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	q := db.Q(query)
+	v, ok := db.stmts.Load(q)
+	if !ok {
+		s, err := db.DB.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if prev, loaded := db.stmts.LoadOrStore(q, s); loaded {
+			s.Close()
+			v = prev
+		} else {
+			v = s
+		}
+	}
+	if tx == nil {
+		return v.(*sql.Stmt), nil
+	}
+	return tx.StmtContext(ctx, v.(*sql.Stmt)), nil
+}
+
+// txExec runs a cached statement in tx.
+func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	s, err := db.stmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+// txQueryRow runs a cached single-row statement in tx (or on the pool when tx is nil).
+func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	s, err := db.stmt(ctx, tx, query)
+	if err != nil {
+		// A Row carrying the error: database/sql offers no constructor, so
+		// fall back to the uncached path, which reports the same error.
+		if tx != nil {
+			return tx.QueryRowContext(ctx, db.Q(query), args...)
+		}
+		return db.DB.QueryRowContext(ctx, db.Q(query), args...)
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+// txQuery runs a cached statement returning rows in tx (or on the pool).
+func (db *DB) txQuery(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	s, err := db.stmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
 }

@@ -306,7 +306,7 @@ func (db *DB) ShopByID(ctx context.Context, id int64) (*shian.Shop, error) {
 }
 
 func (db *DB) shopWhere(ctx context.Context, where string, arg any) (*shian.Shop, error) {
-	s, err := scanShop(db.DB.QueryRowContext(ctx, db.Q(`SELECT `+shopColumns+` FROM shops WHERE `+where), arg))
+	s, err := scanShop(db.txQueryRow(ctx, nil, `SELECT `+shopColumns+` FROM shops WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFoundShop(arg)
 	} else if err != nil {
