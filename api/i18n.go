@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -63,11 +62,7 @@ func T(lang, key string, args ...any) string {
 	if !ok {
 		return key
 	}
-	f := m.In(lang)
-	if len(args) == 0 || !strings.Contains(f, "%") {
-		return f
-	}
-	return fmt.Sprintf(f, args...)
+	return m.Format(lang, args...)
 }
 
 var titles = map[string]tr{
@@ -81,16 +76,5 @@ var titles = map[string]tr{
 	shian.EINTERNAL:     {"内部错误", "Internal error", "Внутренняя ошибка"},
 }
 
-// tr is one text in zh, en and ru.
-type tr [3]string
-
-// In returns the text in lang, Chinese by default.
-func (t tr) In(lang string) string {
-	switch lang {
-	case "en":
-		return t[1]
-	case "ru":
-		return t[2]
-	}
-	return t[0]
-}
+// tr is one message in zh, en and ru.
+type tr = shian.Text

@@ -1,10 +1,10 @@
 package bot
 
-import "fmt"
+import "shian"
 
 // texts are the bot's lines in zh, en and ru. They are short: a phone
 // screen shows them whole.
-var texts = map[string][3]string{
+var texts = map[string]shian.Text{
 	"welcome": {
 		"您好！这里是秦皇岛食品安全。您可以：\n· 发店名查等级（如“老二位海鲜怎么样”）\n· 发位置看附近的店\n· 说“我要投诉”或“我要举报”\n· 发“查询 QHD-XXXX-XXXX”查进度\n随时发“取消”重新开始；English / Русский",
 		"Hello! Qinhuangdao Food Safety here. You can:\n· send a shop's name to see its grade\n· share your location for shops near you\n· say \"I want to complain\" or \"report\"\n· send your ticket (QHD-XXXX-XXXX) for its status\nSay \"cancel\" to start over. 中文 / Русский",
@@ -79,15 +79,5 @@ func tr(lang, key string, args ...any) string {
 	if !ok {
 		return key
 	}
-	s := v[0]
-	switch lang {
-	case "en":
-		s = v[1]
-	case "ru":
-		s = v[2]
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
+	return v.Format(lang, args...)
 }

@@ -1,11 +1,11 @@
 package web
 
-import "fmt"
+import "shian"
 
 // strings is the catalog of interface text: key → zh, en, ru. Page files
 // add their own keys with register in an init function of their own file,
 // so that pages do not edit each other's catalogs.
-var catalog = map[string][3]string{
+var catalog = map[string]shian.Text{
 	"site.name":      {"秦皇岛食品安全", "Qinhuangdao Food Safety", "Безопасность питания Циньхуандао"},
 	"site.tagline":   {"秦皇岛市市场监督管理局", "Qinhuangdao Market Supervision Administration", "Управление по надзору за рынком г. Циньхуандао"},
 	"nav.search":     {"查商户", "Find a shop", "Найти заведение"},
@@ -14,7 +14,7 @@ var catalog = map[string][3]string{
 	"footer.hotline": {"投诉举报电话 12315", "Complaints hotline 12315", "Горячая линия 12315"},
 }
 
-func register(m map[string][3]string) {
+func register(m map[string]shian.Text) {
 	for k, v := range m {
 		if _, dup := catalog[k]; dup {
 			panic("web: duplicate message key " + k)
@@ -30,15 +30,5 @@ func T(lang, key string, args ...any) string {
 	if !ok {
 		return key
 	}
-	s := v[0]
-	switch lang {
-	case "en":
-		s = v[1]
-	case "ru":
-		s = v[2]
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
+	return v.Format(lang, args...)
 }

@@ -1,5 +1,7 @@
 package web
 
+import "shian"
+
 // Console text: Chinese first, English second; the console is for staff,
 // so the Russian column repeats the English.
 func init() {
@@ -131,9 +133,9 @@ func init() {
 		"admin.event.rated":            {"评价", "Rated"},
 		"admin.event.contact_revealed": {"查看电话", "Phone revealed"},
 	}
-	out := make(map[string][3]string, len(m))
+	out := make(map[string]shian.Text, len(m))
 	for k, v := range m {
-		out[k] = [3]string{v[0], v[1], v[1]}
+		out[k] = shian.Text{v[0], v[1], v[1]}
 	}
 	register(out)
 }

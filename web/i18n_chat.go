@@ -1,7 +1,9 @@
 package web
 
+import "shian"
+
 func init() {
-	register(map[string][3]string{
+	register(map[string]shian.Text{
 		"chat.title":       {"在线咨询", "Ask the city", "Спросить в чате"},
 		"chat.intro":       {"问问商户的卫生等级、附近的店，或直接投诉举报。", "Ask about a shop's grade, shops near you, or file a complaint.", "Спросите об оценке заведения, о заведениях рядом или подайте жалобу."},
 		"chat.placeholder": {"例如：老二位海鲜怎么样？", "e.g. Is Lao Er Wei Seafood any good?", "например: как Лао Эр Вэй?"},

@@ -1,7 +1,9 @@
 package web
 
+import "shian"
+
 func init() {
-	register(map[string][3]string{
+	register(map[string]shian.Text{
 		"complaint.title":           {"投诉举报", "File a complaint or report", "Жалоба или сообщение о нарушении"},
 		"complaint.kind":            {"类型", "What is it?", "Что это?"},
 		"complaint.kind.complaint":  {"投诉（我是消费者，要求处理纠纷）", "Complaint (I am a customer and want a remedy)", "Жалоба (я покупатель и прошу урегулировать спор)"},

@@ -1,7 +1,9 @@
 package web
 
+import "shian"
+
 func init() {
-	register(map[string][3]string{
+	register(map[string]shian.Text{
 		"search.title":       {"查商户食品安全等级", "Find a shop's food-safety grade", "Оценка безопасности питания"},
 		"search.placeholder": {"店名、拼音、地址…", "Name, pinyin or address…", "Название, пиньинь или адрес…"},
 		"search.submit":      {"搜索", "Search", "Найти"},

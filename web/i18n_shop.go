@@ -1,7 +1,9 @@
 package web
 
+import "shian"
+
 func init() {
-	register(map[string][3]string{
+	register(map[string]shian.Text{
 		"shop.title":            {"商户食品安全信息", "Food safety information", "Информация о безопасности питания"},
 		"shop.verified":         {"✔ 秦皇岛市市场监督管理局签发的官方二维码", "✔ Official code issued by the city of Qinhuangdao", "✔ Официальный код, выданный городом Циньхуандао"},
 		"shop.outdated":         {"此二维码贴纸已过期，已被新贴纸取代。以下为最新信息。", "Outdated sticker — it has been replaced by a newer one. Current information below.", "Устаревшая наклейка — её заменили новой. Актуальная информация ниже."},
