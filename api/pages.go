@@ -122,8 +122,8 @@ func (s *Server) sticker(c *fiber.Ctx) (shop *shian.Shop, outdated bool, token s
 	if s.stickers == nil || len(token) > 64 {
 		return nil, false, token, nil
 	}
-	id, version, verr := s.stickers.Verify(token)
-	if verr != nil {
+	id, version, ok := s.verifySticker(token)
+	if !ok {
 		return nil, false, token, nil
 	}
 	shop, err = s.shopByID(c.UserContext(), id)
@@ -134,6 +134,34 @@ func (s *Server) sticker(c *fiber.Ctx) (shop *shian.Shop, outdated bool, token s
 	}
 	s.scans.add(shop.ID)
 	return shop, version < shop.StickerVersion, token, nil
+}
+
+// verifySticker verifies a token, remembering the tokens that verified: a
+// sticker is scanned again and again, and its MAC need not be recomputed.
+// Only valid tokens are kept (forgeries cannot fill the memory), and the
+// memory is dropped whole when it holds more than maxVerified.
+func (s *Server) verifySticker(token string) (id int64, version int, ok bool) {
+	if v, hit := s.verified.Load(token); hit {
+		c := v.(claims)
+		return c.id, c.version, true
+	}
+	id, version, err := s.stickers.Verify(token)
+	if err != nil {
+		return 0, 0, false
+	}
+	if s.verifiedN.Add(1) > maxVerified {
+		s.verified.Clear()
+		s.verifiedN.Store(0)
+	}
+	s.verified.Store(token, claims{id, version})
+	return id, version, true
+}
+
+const maxVerified = 100_000
+
+type claims struct {
+	id      int64
+	version int
 }
 
 // shopByID reads a shop by id through a brief cache: the landing page

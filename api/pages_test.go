@@ -24,7 +24,7 @@ func (s signer) Verify(token string) (int64, int, error) {
 	return c.ShopID, c.Version, err
 }
 
-func newSigner(t *testing.T) signer {
+func newSigner(t testing.TB) signer {
 	keys, err := qrcodes.DeriveKeys([]byte("test-master-secret-0123456789abcdef"), "1")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -104,6 +105,8 @@ type Server struct {
 	pages     *web.Pages
 	stickers  Stickers
 	shopObjs  sync.Map // id → shopEntry
+	verified  sync.Map // sticker token → claims
+	verifiedN atomic.Int64
 	scans     scanCounter
 	scanStore ScanRecorder
 	printer   StickerPrinter

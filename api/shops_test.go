@@ -18,7 +18,7 @@ import (
 )
 
 // newStore returns a migrated SQLite store with two shops.
-func newStore(t *testing.T) *sqlstore.DB {
+func newStore(t testing.TB) *sqlstore.DB {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "shian.db"))
 	if err != nil {
