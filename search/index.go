@@ -282,6 +282,26 @@ func (ix *Index) Put(ctx context.Context, shops []*shian.Shop) error {
 	return nil
 }
 
+// searchKeyUID is the fixed uid of the search-only key Shian creates, so that
+// every replica and every start finds the same key instead of adding one.
+// Meilisearch derives the key itself from this uid and the master key.
+const searchKeyUID = "5c1a2f0e-6b1d-4b7e-9c3a-7f0d2e8a4b61"
+
+// SearchKey returns a key that may only search the live index, creating it
+// on first use. Creating keys needs the master key: with a lesser key it
+// returns an error, and the caller keeps searching with the key it has.
+func (ix *Index) SearchKey(ctx context.Context) (string, error) {
+	k, err := ix.client.GetKey(ctx, searchKeyUID)
+	if isNotFound(err) {
+		k, err = ix.client.CreateKey(ctx, &meilisearch.Key{UID: searchKeyUID, Name: "shian-search",
+			Description: "Shian public search: search the shops index only", Actions: []string{"search"}, Indexes: []string{ix.uid}})
+	}
+	if err != nil {
+		return "", fmt.Errorf("search: search-only key: %w", err)
+	}
+	return k.Key, nil
+}
+
 // Healthy reports whether Meilisearch answers and the live index exists.
 func (ix *Index) Healthy(ctx context.Context) error {
 	if _, err := ix.client.Health(ctx); err != nil {

@@ -209,3 +209,35 @@ func TestRankAmongEquals(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchOnlyKey: the public path searches with a key that can search
+// the shops index and nothing else, made from the master key.
+func TestSearchOnlyKey(t *testing.T) {
+	m := testenv.StartMeili(t)
+	ix := search.NewIndex(m.URL, m.Key, "")
+	ctx := t.Context()
+	if err := ix.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key, err := ix.SearchKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ix.SearchKey(ctx)
+	if err != nil || again != key || key == m.Key {
+		t.Fatalf("second SearchKey = %q, %v; first %q", again, err, key)
+	}
+	ro := search.NewIndex(m.URL, key, "")
+	if err := ro.Ensure(ctx); err == nil {
+		t.Fatal("the search-only key could change index settings")
+	}
+	if _, err := ro.SearchKey(ctx); err == nil {
+		t.Fatal("the search-only key could read or make keys")
+	}
+	svc := search.NewService(search.Config{Index: ix, Store: MustStore(t), Budget: 5 * time.Second})
+	svc.UseSearchKey(m.URL, key)
+	res, degraded, err := svc.Search(ctx, shian.ShopQuery{Text: "海鲜", Limit: 5, Sort: "relevance"})
+	if err != nil || degraded || res == nil {
+		t.Fatalf("search with the search-only key: %v, degraded %v", err, degraded)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
@@ -56,6 +57,17 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	breaker breaker
+	// query, once set, answers searches with a search-only key, so that
+	// the public path never holds a key that can write.
+	query atomic.Pointer[Index]
+}
+
+// UseSearchKey makes searches use key (a search-only key) instead of the
+// indexer's. Safe while searches run.
+func (s *Service) UseSearchKey(url, key string) {
+	if s.index != nil {
+		s.query.Store(NewIndex(url, key, s.index.uid))
+	}
 }
 
 // NewService returns a Service; see Config for the defaults.
@@ -135,7 +147,11 @@ func (s *Service) searchMeili(ctx context.Context, q shian.ShopQuery) (*shian.Sh
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.budget)
 	defer cancel()
-	raw, err := s.index.client.Index(s.index.uid).SearchRaw(ctx, q.Text, req)
+	ix := s.index
+	if qx := s.query.Load(); qx != nil {
+		ix = qx
+	}
+	raw, err := ix.client.Index(ix.uid).SearchRaw(ctx, q.Text, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: meilisearch: %w", err)
 	}

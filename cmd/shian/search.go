@@ -22,11 +22,12 @@ type searchParts struct {
 	service *search.Service
 	syncer  *search.Syncer
 	index   *search.Index
+	url     string
 }
 
 func (env *Env) searchParts(ctx context.Context, db *sqlstore.DB, log *slog.Logger) *searchParts {
 	cfg := env.Config
-	p := &searchParts{}
+	p := &searchParts{url: cfg.MeiliURL}
 	if cfg.MeiliURL != "" {
 		p.index = search.NewIndex(cfg.MeiliURL, cfg.MeiliKey, "")
 		p.syncer = &search.Syncer{Outbox: db, Shops: db, Index: p.index, Log: log}
@@ -58,6 +59,14 @@ func (p *searchParts) run(ctx context.Context, log *slog.Logger) {
 		case <-time.After(wait):
 		}
 	}
+	keyCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	if key, err := p.index.SearchKey(keyCtx); err != nil {
+		log.Warn("searching with the configured key: no search-only key could be made (give SHIAN_MEILI_KEY the master key to get one)", "err", err)
+	} else {
+		p.service.UseSearchKey(p.url, key)
+		log.Info("public searches use a search-only Meilisearch key")
+	}
+	cancel()
 	p.syncer.Run(ctx)
 }
 
