@@ -1,22 +1,18 @@
 package api_test
 
 import (
-	"context"
 	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"shian/internal/testenv"
 )
 
 // TestConsoleBrowser drives the console in headless Chromium: an officer
 // signs in, claims a new complaint from the queue, accepts it on its page,
 // and sees it move in the queue and on the dashboard.
 func TestConsoleBrowser(t *testing.T) {
-	chromium := testenv.Chromium(t)
+	ctx := newBrowser(t, chromedp.WindowSize(1280, 900))
 	f := newAdminFixture(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -25,16 +21,6 @@ func TestConsoleBrowser(t *testing.T) {
 	go f.srv.App.Listener(ln)
 	t.Cleanup(func() { _ = f.srv.App.Shutdown() })
 	base := "http://" + ln.Addr().String()
-
-	actx, cancel := chromedp.NewExecAllocator(t.Context(), chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.WindowSize(1280, 900))
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
 
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 	text := func(sel string) string {

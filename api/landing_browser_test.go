@@ -6,13 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"shian/api"
 	"shian/complaints"
-	"shian/internal/testenv"
 	"shian/triage"
 )
 
@@ -21,7 +19,7 @@ import (
 // (switching with the page's own links), then press the complaint button
 // and file a complaint whose ticket the next page shows.
 func TestLandingBrowser(t *testing.T) {
-	chromium := testenv.Chromium(t)
+	ctx := newBrowser(t, chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(390, 844)) // a phone's screen
 	db := newStore(t)
 	sg := newSigner(t)
 	tr, err := triage.New(triage.Config{})
@@ -45,16 +43,6 @@ func TestLandingBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	landing := "http://" + ln.Addr().String() + "/s/" + sg.Sign(shop.ID, shop.StickerVersion)
-
-	actx, cancel := chromedp.NewExecAllocator(t.Context(), chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(390, 844)) // a phone's screen
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
 
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 	text := func(sel string) string {
