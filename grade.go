@@ -178,3 +178,17 @@ func ComputeAnnual(ins []Inspection, year int) string {
 func SortInspections(ins []Inspection) {
 	sort.SliceStable(ins, func(i, j int) bool { return ins[i].Date.After(ins[j].Date) })
 }
+
+// Face is the smiley of a dynamic grade in the national scheme (大笑脸,
+// 微笑脸, 平脸), and "" for a failed or ungraded shop, which get no face.
+func Face(dynamic string) string {
+	switch dynamic {
+	case ResultExcellent:
+		return "😄"
+	case ResultGood:
+		return "🙂"
+	case ResultFair:
+		return "😐"
+	}
+	return ""
+}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,4 +24,30 @@ func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Con
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() { cancel(); cancelBrowser(); cancelAlloc() })
 	return ctx
+}
+
+// chromePage drives one page of headless Chromium in a test.
+type chromePage struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+// text is the trimmed text of the element sel.
+func (b chromePage) text(sel string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Text(css(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(v)
+}
+
+// do runs steps or fails the test.
+func (b chromePage) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatal(err)
+	}
 }

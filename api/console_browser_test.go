@@ -22,21 +22,8 @@ func TestConsoleBrowser(t *testing.T) {
 	t.Cleanup(func() { _ = f.srv.App.Shutdown() })
 	base := "http://" + ln.Addr().String()
 
-	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	br := chromePage{t, ctx}
+	text, do := br.text, br.do
 	row := css("#row-" + f.hg)
 	do(chromedp.Navigate(base+"/admin/queue?lang=zh"),
 		chromedp.WaitVisible(css("#login")), // sent to the login page

@@ -44,21 +44,8 @@ func TestLandingBrowser(t *testing.T) {
 	}
 	landing := "http://" + ln.Addr().String() + "/s/" + sg.Sign(shop.ID, shop.StickerVersion)
 
-	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(v)
-	}
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	br := chromePage{t, ctx}
+	text, do := br.text, br.do
 
 	pages := []struct {
 		lang, link, verified, grade, button string

@@ -44,9 +44,6 @@ type shopPage struct {
 	Channel     string
 }
 
-// faces are the national scheme's smiley faces; a failed or ungraded shop
-// gets none.
-var faces = map[string]string{shian.ResultExcellent: "😄", shian.ResultGood: "🙂", shian.ResultFair: "😐"}
 
 func newShopPage(lang, path string, s *shian.Shop) *shopPage {
 	cat, _ := shian.LookupCode(shian.ShopCategories, s.Category)
@@ -54,7 +51,7 @@ func newShopPage(lang, path string, s *shian.Shop) *shopPage {
 	p := &shopPage{Lang: lang, Path: path, Shop: s, Grade: s.Grade, Category: cat.Names.In(lang), District: dist.Names.In(lang),
 		GradeClass: s.Grade.Dynamic, Channel: "web"}
 	if s.Status == shian.StatusOpen {
-		p.Face = faces[s.Grade.Dynamic]
+		p.Face = shian.Face(s.Grade.Dynamic)
 	} else {
 		p.GradeClass = "not_open"
 	}

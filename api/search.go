@@ -326,7 +326,7 @@ func (s *Server) searchPageHandler(c *fiber.Ctx) error {
 	}
 	for _, g := range []string{shian.ResultExcellent, shian.ResultGood, shian.ResultFair, "A", "B", "C"} {
 		label := g
-		if f := faces[g]; f != "" {
+		if f := shian.Face(g); f != "" {
 			label = f + " " + web.T(lang, "grade."+g)
 		} else {
 			label = web.T(lang, "search.annual") + " " + g
@@ -351,7 +351,7 @@ func newSearchCard(lang string, h SearchHit) searchCard {
 		card.Sub = h.NameEN
 	}
 	if h.Status == shian.StatusOpen {
-		card.Face = faces[h.Grade.Dynamic]
+		card.Face = shian.Face(h.Grade.Dynamic)
 	} else {
 		card.Closed, card.GradeClass = true, "not_open"
 	}

@@ -380,9 +380,7 @@ func (t *turn) showShop(s *shian.Shop, g shian.Grade) {
 	t.showHit(shian.ShopHit{Shop: s, Grade: g})
 }
 
-var faces = map[string]string{shian.ResultExcellent: "😄", shian.ResultGood: "🙂", shian.ResultFair: "😐"}
-
-var gradeLabels = map[string][3]string{
+var gradeLabels = map[string]shian.Text{
 	shian.ResultExcellent: {"优秀", "Excellent", "Отлично"},
 	shian.ResultGood:      {"良好", "Good", "Хорошо"},
 	shian.ResultFair:      {"一般", "Fair", "Удовлетворительно"},
@@ -392,16 +390,6 @@ var gradeLabels = map[string][3]string{
 	shian.StatusClosed:    {"已歇业", "CLOSED", "ЗАКРЫТО"},
 }
 
-func label(m map[string][3]string, code, lang string) string {
-	v := m[code]
-	switch lang {
-	case "en":
-		return v[1]
-	case "ru":
-		return v[2]
-	}
-	return v[0]
-}
 
 // card shows a shop: status above any grade, every grade with its date.
 func (t *turn) card(s *shian.Shop, g shian.Grade, dist *float64) Card {
@@ -417,11 +405,11 @@ func (t *turn) card(s *shian.Shop, g shian.Grade, dist *float64) Card {
 	c := Card{Licence: s.Licence, Name: name, District: d.Names.In(lang), Address: s.Address, Grade: g.Dynamic,
 		GradeDate: g.DynamicDate, Status: s.Status, DistanceM: dist, URL: t.e.publicURL + "/shops/" + s.Licence + "?lang=" + lang}
 	if s.Status != shian.StatusOpen && s.Status != "" {
-		c.GradeLabel = label(gradeLabels, s.Status, lang)
+		c.GradeLabel = gradeLabels[s.Status].In(lang)
 		c.GradeDate = ""
 	} else {
-		c.GradeLabel = label(gradeLabels, g.Dynamic, lang)
-		c.Face = faces[g.Dynamic]
+		c.GradeLabel = gradeLabels[g.Dynamic].In(lang)
+		c.Face = shian.Face(g.Dynamic)
 		if g.Annual != "" {
 			c.Annual = map[string]string{"zh": "年度", "en": "annual ", "ru": "год "}[lang] + g.Annual
 			if g.AnnualYear != 0 {
