@@ -44,7 +44,6 @@ type shopPage struct {
 	Channel     string
 }
 
-
 func newShopPage(lang, path string, s *shian.Shop) *shopPage {
 	cat, _ := shian.LookupCode(shian.ShopCategories, s.Category)
 	dist, _ := shian.LookupCode(shian.Districts, s.District)

@@ -390,7 +390,6 @@ var gradeLabels = map[string]shian.Text{
 	shian.StatusClosed:    {"已歇业", "CLOSED", "ЗАКРЫТО"},
 }
 
-
 // card shows a shop: status above any grade, every grade with its date.
 func (t *turn) card(s *shian.Shop, g shian.Grade, dist *float64) Card {
 	lang := t.lang()
