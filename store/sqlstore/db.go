@@ -50,7 +50,8 @@ type DB struct {
 	// is stored for the degraded store-backed search. May be nil.
 	Keywords func(*shian.Shop) string
 
-	stmts sync.Map // query text → *sql.Stmt
+	stmts     sync.Map // query text → *sql.Stmt
+	preparing sync.Map // query text → true while cacheStmt runs
 }
 
 // New wraps an open database.
@@ -264,25 +265,49 @@ func isMissingTable(err error) bool {
 // stmt returns the prepared statement for query (written with ?), bound to
 // tx. Statements are prepared once per connection and kept: SQLite compiles
 // an INSERT together with its triggers, which costs more than running it.
+//
+// Inside a transaction a statement not yet in the cache is prepared on the
+// transaction's own connection for this once, and the cached one is made in
+// the background: preparing on the pool would wait for a second connection
+// while this transaction holds one, and with every connection held by such
+// a transaction the pool would deadlock.
 func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
 	q := db.Q(query)
-	v, ok := db.stmts.Load(q)
-	if !ok {
-		s, err := db.DB.PrepareContext(ctx, q)
-		if err != nil {
-			return nil, err
+	if v, ok := db.stmts.Load(q); ok {
+		if tx == nil {
+			return v.(*sql.Stmt), nil
 		}
-		if prev, loaded := db.stmts.LoadOrStore(q, s); loaded {
-			s.Close()
-			v = prev
-		} else {
-			v = s
+		return tx.StmtContext(ctx, v.(*sql.Stmt)), nil
+	}
+	if tx != nil {
+		if _, busy := db.preparing.LoadOrStore(q, true); !busy {
+			go db.cacheStmt(q)
 		}
+		return tx.PrepareContext(ctx, q)
 	}
-	if tx == nil {
-		return v.(*sql.Stmt), nil
+	s, err := db.DB.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
 	}
-	return tx.StmtContext(ctx, v.(*sql.Stmt)), nil
+	if prev, loaded := db.stmts.LoadOrStore(q, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// cacheStmt prepares q on the pool and keeps it.
+func (db *DB) cacheStmt(q string) {
+	defer db.preparing.Delete(q)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := db.DB.PrepareContext(ctx, q)
+	if err != nil {
+		return // the next use prepares it again
+	}
+	if _, loaded := db.stmts.LoadOrStore(q, s); loaded {
+		s.Close()
+	}
 }
 
 // txExec runs a cached statement in tx.

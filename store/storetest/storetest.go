@@ -55,6 +55,7 @@ func Shop(licence, name, district string) *shian.Shop {
 // Run runs the suite.
 func Run(t *testing.T, open Opener) {
 	ctx := context.Background()
+	t.Run("PoolPressure", func(t *testing.T) { testPoolPressure(t, open(t)) })
 	t.Run("MigrateIsIdempotent", func(t *testing.T) {
 		db := open(t)
 		names, err := db.Migrate(ctx)
@@ -290,5 +291,28 @@ func testSearch(t *testing.T, db *sqlstore.DB) {
 	near, _ := db.SearchShops(ctx, shian.ShopQuery{HasGeo: true, Lat: 39.83, Lng: 119.48, RadiusM: 5000, Limit: 10})
 	if d := *near.Hits[0].DistanceM; d > 1 {
 		t.Errorf("distance of the shop at the query point = %.1f m", d)
+	}
+}
+
+// testPoolPressure runs more concurrent transactions than the pool has
+// connections, each using statements not yet prepared: preparing must not
+// wait for a second connection while the transaction holds one (that
+// deadlocked the whole pool once).
+func testPoolPressure(t *testing.T, db *sqlstore.DB) {
+	db.DB.SetMaxOpenConns(2)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	errs := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			idem := &shian.Idempotency{Key: fmt.Sprintf("pool-%d", i), RequestHash: "h", Owner: "o"}
+			_, err := db.BeginIdempotency(ctx, idem, time.Minute, time.Hour)
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Fatalf("with the pool exhausted: %v", err)
+		}
 	}
 }
