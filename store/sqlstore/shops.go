@@ -331,8 +331,16 @@ func (db *DB) loadHistory(ctx context.Context, shops []*shian.Shop) error {
 		ids[i] = s.ID
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
-	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT shop_id, date, result, score, items_failed, notes, inspector
-		FROM inspections WHERE shop_id IN `+in+` ORDER BY shop_id, date DESC, id DESC`), ids...)
+	// One shop (every page view) goes through the statement cache; lists vary
+	// in length and are prepared each time.
+	query := func(q string) (*sql.Rows, error) {
+		if len(ids) == 1 {
+			return db.txQuery(ctx, nil, q, ids...)
+		}
+		return db.DB.QueryContext(ctx, db.Q(q), ids...)
+	}
+	rows, err := query(`SELECT shop_id, date, result, score, items_failed, notes, inspector
+		FROM inspections WHERE shop_id IN ` + in + ` ORDER BY shop_id, date DESC, id DESC`)
 	if err != nil {
 		return unavailable(fmt.Errorf("inspections: %w", err))
 	}
@@ -349,7 +357,7 @@ func (db *DB) loadHistory(ctx context.Context, shops []*shian.Shop) error {
 		return err
 	}
 	rows.Close()
-	rows, err = db.DB.QueryContext(ctx, db.Q(`SELECT shop_id, year, grade FROM annual_grades WHERE shop_id IN `+in+` ORDER BY shop_id, year`), ids...)
+	rows, err = query(`SELECT shop_id, year, grade FROM annual_grades WHERE shop_id IN ` + in + ` ORDER BY shop_id, year`)
 	if err != nil {
 		return unavailable(fmt.Errorf("annual grades: %w", err))
 	}
