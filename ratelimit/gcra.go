@@ -15,60 +15,101 @@ import (
 const redisRatePrefix = "rate:"
 
 // epoch2017 is the origin of the theoretical arrival times (TAT) stored in
-// Redis, in Unix seconds: redis_rate's convention, shared by multiGCRA and
+// Redis, in Unix seconds: redis_rate's convention, shared by batchGCRA and
 // the in-process limiter so that all three compute alike.
 const epoch2017 = 1483228800
 
-// multiGCRA checks several GCRA limits in one call and charges all of them
-// only when every one allows. KEYS are the keys; ARGV[1] the cost (0 peeks:
-// "would one more be allowed?"); then burst, rate and period (seconds) per
-// key. The state of a key is its TAT as seconds since 2017-01-01, exactly as
-// redis_rate stores it. The reply is {all, then per key: allowed, remaining,
-// retry_after, reset_after}, durations as strings of seconds (-1: none).
-var multiGCRA = redis.NewScript(`
-if redis.replicate_commands then redis.replicate_commands() end
-local cost = tonumber(ARGV[1])
-local need = cost
-if need < 1 then need = 1 end
+// batchGCRA makes a batch of decisions in one call. The decisions come in
+// groups: a group is one decision (one or more limits, charged all or
+// nothing) asked for count times in a row, as when many requests from one
+// tour bus arrive together. Groups are made in order, and a group's
+// decisions one after the other, so every decision sees the ones before it:
+// the result is exactly that of sending them one by one.
+//
+// ARGV[1] is the number of groups; then, per group: cost (0 peeks: "would
+// one more be allowed?"), count and number of keys, followed by burst, rate
+// and period (seconds) per key. KEYS are every group's keys, in order.
+//
+// The state of a key is its theoretical arrival time (TAT) as seconds since
+// 2017-01-01, exactly as redis_rate stores it, so both see one state per key.
+// The reply is the script's now, then per group the TAT of each key when the
+// group began and how many of its decisions were allowed (always the first
+// ones: a refused decision leaves the state as it was). Numbers that are not
+// counts travel as "%.17g" strings, which round-trip a double exactly, so
+// that replay (in Go) recomputes each decision's figures from the very
+// values the script used.
+var batchGCRA = redis.NewScript(`
 local t = redis.call("TIME")
 local now = (t[1] - 1483228800) + t[2] / 1000000
-local out = {1}
-local tats = {}
-local all = true
-for i = 1, #KEYS do
-  local burst = tonumber(ARGV[3 * i - 1])
-  local rate = tonumber(ARGV[3 * i])
-  local period = tonumber(ARGV[3 * i + 1])
-  local interval = period / rate
-  local tat = tonumber(redis.call("GET", KEYS[i]) or now) or now
-  if tat < now then tat = now end
-  local avail = (now - tat) / interval + burst
-  if avail >= need then
-    tats[i] = tat + interval * cost
-    out[#out + 1] = 1
-    out[#out + 1] = math.floor(avail - cost + 1e-6)
-    out[#out + 1] = "-1"
-    out[#out + 1] = tostring(tats[i] - now)
-  else
-    all = false
-    out[#out + 1] = 0
-    out[#out + 1] = 0
-    out[#out + 1] = tostring((need - avail) * interval)
-    out[#out + 1] = tostring(tat - now)
+local tat, dirty = {}, {}
+local out = {string.format("%.17g", now)}
+local a, k = 2, 0
+for _ = 1, tonumber(ARGV[1]) do
+  local cost, count, nkeys = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  a = a + 3
+  local need = cost
+  if need < 1 then need = 1 end
+  local burst, interval = {}, {}
+  for i = 1, nkeys do
+    local key = KEYS[k + i]
+    burst[i] = tonumber(ARGV[a])
+    interval[i] = tonumber(ARGV[a + 2]) / tonumber(ARGV[a + 1])
+    a = a + 3
+    if tat[key] == nil then tat[key] = tonumber(redis.call("GET", key)) or now end
+    out[#out + 1] = string.format("%.17g", tat[key])
   end
+  local allowed = 0
+  for _ = 1, count do
+    local ok = true
+    for i = 1, nkeys do
+      local v = tat[KEYS[k + i]]
+      if v < now then v = now end
+      if (now - v) / interval[i] + burst[i] < need then ok = false break end
+    end
+    if not ok then break end
+    allowed = allowed + 1
+    if cost > 0 then
+      for i = 1, nkeys do
+        local key = KEYS[k + i]
+        local v = tat[key]
+        if v < now then v = now end
+        tat[key] = v + interval[i] * cost
+        dirty[key] = true
+      end
+    end
+  end
+  out[#out + 1] = allowed
+  k = k + nkeys
 end
-if not all then
-  out[1] = 0
-elseif cost > 0 then
-  for i = 1, #KEYS do
-    local ttl = math.ceil(tats[i] - now)
-    if ttl > 0 then redis.call("SET", KEYS[i], tats[i], "EX", ttl) end
-  end
+for key in pairs(dirty) do
+  local ttl = math.ceil(tat[key] - now)
+  if ttl > 0 then redis.call("SET", key, tat[key], "EX", ttl) end
 end
 return out
 `)
 
-// local is the in-process GCRA: the same arithmetic as multiGCRA over a
+// step is one limit's part in one decision at time now (seconds since
+// 2017), given the key's TAT: the limit's Result and the TAT the key would
+// have if the decision is charged. It is batchGCRA's arithmetic, operation
+// for operation, and the in-process limiter's.
+func step(now, tat float64, p Policy, cost int) (Result, float64) {
+	interval := p.Period.Seconds() / float64(p.Rate)
+	if tat < now {
+		tat = now
+	}
+	need := float64(max(cost, 1))
+	avail := (now-tat)/interval + float64(p.Burst)
+	r := Result{Policy: p}
+	if avail < need {
+		r.RetryAfter, r.ResetAfter = seconds((need-avail)*interval), seconds(tat-now)
+		return r, tat
+	}
+	next := tat + interval*float64(cost)
+	r.Allowed, r.Remaining, r.ResetAfter = true, int(math.Floor(avail-float64(cost)+1e-6)), seconds(next-now)
+	return r, next
+}
+
+// local is the in-process GCRA: the same arithmetic as batchGCRA over a
 // sharded map of TATs, bounded in size.
 type local struct {
 	now    func() time.Time
@@ -116,25 +157,15 @@ func (lo *local) decide(l *Limiter, hits []Hit, cost int) Decision {
 
 	t := lo.now()
 	now := float64(t.Unix()-epoch2017) + float64(t.Nanosecond())/1e9
-	need := float64(max(cost, 1))
 	d := Decision{Allowed: true, Backend: BackendLocal, Results: make([]Result, len(hits))}
 	tats := make([]float64, len(hits))
 	for i, h := range hits {
-		interval := h.Policy.Period.Seconds() / float64(h.Policy.Rate)
 		tat, ok := lo.shards[idx[i]].tat[keys[i]]
-		if !ok || tat < now {
+		if !ok {
 			tat = now
 		}
-		avail := (now-tat)/interval + float64(h.Policy.Burst)
-		r := Result{Policy: h.Policy}
-		if avail >= need {
-			tats[i] = tat + interval*float64(cost)
-			r.Allowed, r.Remaining, r.ResetAfter = true, int(math.Floor(avail-float64(cost)+1e-6)), seconds(tats[i]-now)
-		} else {
-			d.Allowed = false
-			r.RetryAfter, r.ResetAfter = seconds((need-avail)*interval), seconds(tat-now)
-		}
-		d.Results[i] = r
+		d.Results[i], tats[i] = step(now, tat, h.Policy, cost)
+		d.Allowed = d.Allowed && d.Results[i].Allowed
 	}
 	if d.Allowed && cost > 0 {
 		for i := range hits {

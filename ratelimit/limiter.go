@@ -114,6 +114,7 @@ type Limiter struct {
 	ownsRDB bool
 	rr      *redis_rate.Limiter
 	local   *local
+	batch   batcher
 
 	degraded  atomic.Bool
 	fallbacks atomic.Uint64
@@ -178,6 +179,7 @@ func New(opts Options) (*Limiter, error) {
 	}
 	if l.rdb != nil {
 		l.rr = redis_rate.NewLimiter(l.rdb)
+		l.batch.l = l
 	}
 	now := opts.Now
 	if now == nil {
@@ -231,15 +233,17 @@ func (l *Limiter) Degraded() bool { return l.degraded.Load() }
 // failed or was marked degraded.
 func (l *Limiter) Fallbacks() uint64 { return l.fallbacks.Load() }
 
-// Allow charges one event to key under p. With Redis it is one EVALSHA
-// (redis_rate's GCRA script).
+// Allow charges one event to key under p. With Redis it is at most one
+// EVALSHA: redis_rate's GCRA script, or batchGCRA carrying it together with
+// the decisions asked for at the same moment.
 func (l *Limiter) Allow(ctx context.Context, p Policy, key string) Decision {
 	return l.decide(ctx, []Hit{{p, key}}, 1)
 }
 
 // AllowAll charges one event to every hit, all or nothing: when any hit is
 // refused none is charged (a request refused by the daily limit does not use
-// up the hourly one). With Redis it is one EVALSHA whatever the number of hits.
+// up the hourly one). With Redis it is at most one EVALSHA whatever the number
+// of hits.
 func (l *Limiter) AllowAll(ctx context.Context, hits ...Hit) Decision {
 	return l.decide(ctx, hits, 1)
 }
@@ -261,9 +265,9 @@ func (l *Limiter) decide(ctx context.Context, hits []Hit, cost int) Decision {
 		return l.local.decide(l, hits, cost)
 	}
 	if !l.degraded.Load() {
-		rctx, cancel := context.WithTimeout(ctx, l.timeout)
-		d, err := l.redisDecide(rctx, hits, cost)
-		cancel()
+		// No timer here: each Redis call is bounded by Timeout, and a
+		// decision waits for at most the call in flight and its own.
+		d, err := l.batch.decide(ctx, hits, cost)
 		if err == nil {
 			if l.failures.Load() != 0 {
 				l.failures.Store(0)
@@ -279,24 +283,21 @@ func (l *Limiter) decide(ctx context.Context, hits []Hit, cost int) Decision {
 	return l.local.decide(l, hits, cost)
 }
 
-func (l *Limiter) redisDecide(ctx context.Context, hits []Hit, cost int) (Decision, error) {
-	if len(hits) == 1 && cost == 1 {
-		h := hits[0]
-		res, err := l.rr.Allow(ctx, l.key(h), redis_rate.Limit{Rate: h.Policy.Rate, Burst: h.Policy.Burst, Period: h.Policy.Period})
-		if err != nil {
-			return Decision{}, fmt.Errorf("ratelimit: redis allow: %w", err)
-		}
-		r := Result{Policy: h.Policy, Allowed: res.Allowed > 0, Remaining: res.Remaining, ResetAfter: max(res.ResetAfter, 0)}
-		if r.Allowed {
-			// redis_rate truncates remaining in Lua, where 299×0.1/0.1 can
-			// give 298.999…; the reset time is exact, so count from it.
-			r.Remaining = remaining(h.Policy, r.ResetAfter)
-		} else {
-			r.RetryAfter = max(res.RetryAfter, 0)
-		}
-		return Decision{Allowed: r.Allowed, Backend: BackendRedis, Results: []Result{r}}, nil
+// redisAllow makes one single-limit decision with redis_rate.
+func (l *Limiter) redisAllow(ctx context.Context, h Hit) (Decision, error) {
+	res, err := l.rr.Allow(ctx, l.key(h), redis_rate.Limit{Rate: h.Policy.Rate, Burst: h.Policy.Burst, Period: h.Policy.Period})
+	if err != nil {
+		return Decision{}, fmt.Errorf("ratelimit: redis allow: %w", err)
 	}
-	return l.redisMulti(ctx, hits, cost)
+	r := Result{Policy: h.Policy, Allowed: res.Allowed > 0, Remaining: res.Remaining, ResetAfter: max(res.ResetAfter, 0)}
+	if r.Allowed {
+		// redis_rate truncates remaining in Lua, where 299×0.1/0.1 can
+		// give 298.999…; the reset time is exact, so count from it.
+		r.Remaining = remaining(h.Policy, r.ResetAfter)
+	} else {
+		r.RetryAfter = max(res.RetryAfter, 0)
+	}
+	return Decision{Allowed: r.Allowed, Backend: BackendRedis, Results: []Result{r}}, nil
 }
 
 // markDegraded switches to the in-process limiter and starts the probe.
@@ -351,56 +352,107 @@ func (l *Limiter) Ping(ctx context.Context) error {
 // errReply is a reply of the multi-key script we cannot read.
 var errReply = errors.New("ratelimit: unexpected script reply")
 
-// redisMulti runs multiGCRA: one EVALSHA for any number of hits.
-func (l *Limiter) redisMulti(ctx context.Context, hits []Hit, cost int) (Decision, error) {
-	keys := make([]string, len(hits))
-	args := make([]any, 0, 1+3*len(hits))
-	args = append(args, cost)
-	for i, h := range hits {
-		keys[i] = redisRatePrefix + l.key(h)
-		args = append(args, h.Policy.Burst, h.Policy.Rate, h.Policy.Period.Seconds())
+// redisBatch makes a batch's decisions with one batchGCRA EVALSHA. Equal
+// decisions (same limits, keys and cost) travel as one group; each answer is
+// then replayed from the state the script reports, in the order the script
+// made them.
+func (l *Limiter) redisBatch(ctx context.Context, batch []*pending) ([]Decision, error) {
+	type group struct {
+		first *pending
+		keys  []string
+		of    []int // indexes into batch, in order
 	}
-	v, err := multiGCRA.Run(ctx, l.rdb, keys, args...).Slice()
-	if err != nil {
-		return Decision{}, fmt.Errorf("ratelimit: redis multi: %w", err)
-	}
-	if len(v) != 1+4*len(hits) {
-		return Decision{}, errReply
-	}
-	d := Decision{Backend: BackendRedis, Results: make([]Result, len(hits))}
-	all, _ := v[0].(int64)
-	d.Allowed = all == 1
-	for i, h := range hits {
-		row := v[1+4*i : 5+4*i]
-		ok, _ := row[0].(int64)
-		rem, _ := row[1].(int64)
-		retry, err1 := parseSeconds(row[2])
-		reset, err2 := parseSeconds(row[3])
-		if err1 != nil || err2 != nil {
-			return Decision{}, errReply
+	var groups []*group
+	byID := make(map[string]*group, len(batch))
+	var id []byte
+	for i, p := range batch {
+		id = strconv.AppendInt(id[:0], int64(p.cost), 10)
+		for _, h := range p.hits {
+			id = append(id, 0)
+			id = append(id, l.key(h)...)
 		}
-		d.Results[i] = Result{Policy: h.Policy, Allowed: ok == 1, Remaining: int(rem), RetryAfter: retry, ResetAfter: reset}
+		g := byID[string(id)]
+		if g == nil {
+			g = &group{first: p, keys: make([]string, len(p.hits))}
+			for j, h := range p.hits {
+				g.keys[j] = redisRatePrefix + l.key(h)
+			}
+			byID[string(id)] = g
+			groups = append(groups, g)
+		}
+		g.of = append(g.of, i)
 	}
-	return d, nil
+	var keys []string
+	args := make([]any, 0, 1+6*len(groups))
+	args = append(args, len(groups))
+	for _, g := range groups {
+		args = append(args, g.first.cost, len(g.of), len(g.keys))
+		keys = append(keys, g.keys...)
+		for _, h := range g.first.hits {
+			args = append(args, h.Policy.Burst, h.Policy.Rate, h.Policy.Period.Seconds())
+		}
+	}
+	v, err := batchGCRA.Run(ctx, l.rdb, keys, args...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("ratelimit: redis batch: %w", err)
+	}
+	if len(v) != 1+len(groups)+len(keys) {
+		return nil, errReply
+	}
+	now, err := parseFloat(v[0])
+	if err != nil {
+		return nil, err
+	}
+	v = v[1:]
+	ds := make([]Decision, len(batch))
+	for _, g := range groups {
+		state := make(map[string]float64, len(g.keys))
+		for j, k := range g.keys {
+			if _, seen := state[k]; seen {
+				continue // a key named twice in one decision
+			}
+			if state[k], err = parseFloat(v[j]); err != nil {
+				return nil, err
+			}
+		}
+		allowed, ok := v[len(g.keys)].(int64)
+		if !ok || allowed < 0 || allowed > int64(len(g.of)) {
+			return nil, errReply
+		}
+		v = v[len(g.keys)+1:]
+		hits, cost := g.first.hits, g.first.cost
+		next := make([]float64, len(hits))
+		for n, i := range g.of {
+			d := Decision{Allowed: int64(n) < allowed, Backend: BackendRedis, Results: make([]Result, len(hits))}
+			for j, h := range hits {
+				d.Results[j], next[j] = step(now, state[g.keys[j]], h.Policy, cost)
+			}
+			if d.Allowed && cost > 0 {
+				for j, k := range g.keys {
+					state[k] = next[j]
+				}
+			}
+			ds[i] = d
+		}
+	}
+	return ds, nil
+}
+
+// parseFloat reads a "%.17g" number of a script reply.
+func parseFloat(v any) (float64, error) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, errReply
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, errReply
+	}
+	return f, nil
 }
 
 // remaining is how many events a key whose bucket refills in reset may
 // still have at once.
 func remaining(p Policy, reset time.Duration) int {
 	return max(int(math.Floor(float64(p.Burst)-reset.Seconds()/p.Interval().Seconds()+1e-6)), 0)
-}
-
-func parseSeconds(v any) (time.Duration, error) {
-	s, ok := v.(string)
-	if !ok {
-		return 0, errReply
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) {
-		return 0, errReply
-	}
-	if f < 0 {
-		return 0, nil
-	}
-	return time.Duration(f * float64(time.Second)), nil
 }

@@ -621,3 +621,82 @@ func FuzzClientIP(f *testing.F) {
 		}
 	})
 }
+
+// TestBatchedDecisionsAreSequential: decisions asked for at the same moment
+// travel together (fewer Redis calls than decisions), and each still sees
+// the ones before it: of 150 concurrent events against a burst of 100,
+// exactly 100 pass, and their Remaining counts are 99, 98, … 0, each once,
+// as if they had been sent one by one.
+func TestBatchedDecisionsAreSequential(t *testing.T) {
+	opts, err := redis.ParseURL(testenv.RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.ContextTimeoutEnabled = true
+	client := redis.NewClient(opts)
+	defer client.Close()
+	counter := &commandCounter{}
+	client.AddHook(counter)
+	p := ratelimit.Policy{Name: "p", Rate: 1, Burst: 100, Period: time.Hour}
+	q := ratelimit.Policy{Name: "q", Rate: 1, Burst: 1000, Period: time.Hour}
+	l := newRedisLimiter(t, ratelimit.Options{Client: client, Policies: []ratelimit.Policy{p, q}})
+	l.Peek(t.Context(), ratelimit.Hit{Policy: q, Key: "warm"}) // load the script
+
+	before := counter.n.Load()
+	var (
+		mu        sync.Mutex
+		remaining = map[int]int{}
+		peeks     atomic.Int32
+		wg        sync.WaitGroup
+		start     = make(chan struct{})
+	)
+	for i := range 150 {
+		wg.Go(func() {
+			<-start
+			var d ratelimit.Decision
+			switch i % 3 {
+			case 0: // one limit
+				d = l.Allow(t.Context(), p, "k")
+			case 1: // two limits, all or nothing
+				d = l.AllowAll(t.Context(), ratelimit.Hit{Policy: p, Key: "k"}, ratelimit.Hit{Policy: q, Key: "k"})
+			case 2: // the same, then a peek that must not charge
+				d = l.AllowAll(t.Context(), ratelimit.Hit{Policy: p, Key: "k"}, ratelimit.Hit{Policy: q, Key: "k"})
+				if pk := l.Peek(t.Context(), ratelimit.Hit{Policy: q, Key: "k"}); pk.Allowed {
+					peeks.Add(1)
+				}
+			}
+			if d.Backend != ratelimit.BackendRedis {
+				t.Errorf("decided by %s", d.Backend)
+			}
+			if d.Allowed {
+				mu.Lock()
+				remaining[d.Results[0].Remaining]++
+				mu.Unlock()
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	calls := counter.n.Load() - before
+	if len(remaining) != 100 {
+		t.Fatalf("%d distinct Remaining values among the allowed, want 100: %v", len(remaining), remaining)
+	}
+	for r := range 100 {
+		if remaining[r] != 1 {
+			t.Fatalf("Remaining %d seen %d times, want once: %v", r, remaining[r], remaining)
+		}
+	}
+	if peeks.Load() != 50 {
+		t.Fatalf("%d of 50 peeks allowed", peeks.Load())
+	}
+	// q was charged only by the two-limit decisions that p allowed.
+	d := l.Peek(t.Context(), ratelimit.Hit{Policy: q, Key: "k"}, ratelimit.Hit{Policy: p, Key: "k"})
+	charged := 1000 - d.Results[0].Remaining
+	if d.Results[1].Allowed || charged < 33 || charged > 100 {
+		t.Fatalf("after the burst: %+v (q charged %d times)", d.Results, charged)
+	}
+	t.Logf("200 decisions in %d Redis calls", calls)
+	if calls >= 200 {
+		t.Fatalf("%d Redis calls for 200 concurrent decisions: none were batched", calls)
+	}
+}
