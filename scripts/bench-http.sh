@@ -48,11 +48,10 @@ rps() {
 warm() { wrk -t1 -c8 -d2s "$1" >/dev/null; }
 
 declare -A res
-for name in hello shop landing shop_redis; do
+for name in hello shop landing; do
   case $name in
     hello) url=http://127.0.0.1:28199/ ;;
     shop) url=http://127.0.0.1:28180/api/v1/shops/$licence ;;
-    shop_redis) url=http://127.0.0.1:28181/api/v1/shops/$licence ;;
     landing) url=http://127.0.0.1:28180/s/$token ;;
   esac
   warm "$url"
@@ -60,9 +59,33 @@ for name in hello shop landing shop_redis; do
 done
 echo "| endpoint | requests/s | ratio to hello-world |"
 echo "|---|---|---|"
-for name in hello shop landing shop_redis; do
+for name in hello shop landing; do
   awk -v n="$name" -v r="${res[$name]}" -v h="${res[hello]}" 'BEGIN{printf "| %s | %s | %.2f |\n", n, r, r/h}'
 done
+
+# The Redis limiter against the in-process one: the same shop endpoint on two
+# servers, alternated for ROUNDS rounds so that both see the same machine;
+# the median of the per-round ratios is the figure.
+rounds=${ROUNDS:-3}
+warm http://127.0.0.1:28181/api/v1/shops/$licence
+scripts/devstack.sh redis >/dev/null
+calls0=$(redis-cli -p 6379 info commandstats | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\).*/\1/p')
+ratios=()
+redis_reqs=0
 echo
-awk -v a="${res[shop_redis]}" -v b="${res[shop]}" 'BEGIN{printf "\nshop endpoint, Redis limiter on / in-process limiter: %.2f\n", a/b}'
+echo "| round | in-process limiter req/s | Redis limiter req/s | ratio |"
+echo "|---|---|---|---|"
+for r in $(seq "$rounds"); do
+  a=$(rps http://127.0.0.1:28180/api/v1/shops/$licence)
+  b=$(rps http://127.0.0.1:28181/api/v1/shops/$licence)
+  redis_reqs=$(awk -v x="$redis_reqs" -v b="$b" -v d="${dur%s}" 'BEGIN{print x + b*d}')
+  ratio=$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.2f", b/a}')
+  ratios+=("$ratio")
+  echo "| $r | $a | $b | $ratio |"
+done
+calls1=$(redis-cli -p 6379 info commandstats | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\).*/\1/p')
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')
+echo
+echo "shop endpoint, Redis limiter on / in-process limiter: median $median over $rounds rounds"
+awk -v c="$((calls1 - calls0))" -v n="$redis_reqs" 'BEGIN{if (n > 0) printf "Redis calls (EVALSHA) per request with the Redis limiter: %.3f\n", c/n}'
 echo "wrk -t$threads -c$conns -d$dur on $(nproc) cores, loopback; shop $licence; SQLite store; load average $(cut -d' ' -f1-3 /proc/loadavg)."
