@@ -295,13 +295,25 @@ const (
 	IdemMismatch
 )
 
-// Idempotency is a held key and, once done, the answer to replay.
+// Idempotency is a key, held or to be claimed, and, once done, the answer
+// to replay.
 type Idempotency struct {
 	Key         string // scoped: channel/partner and the client's key
 	RequestHash string
 	Owner       string // random token of the holder
 	Response    []byte // sealed answer to replay
+	// Held is set by BeginIdempotency when it returns IdemNew. A key not
+	// held is claimed by InsertComplaint in the filing transaction itself.
+	Held bool
+	// Keep is how long a key claimed by InsertComplaint is remembered.
+	Keep time.Duration
 }
+
+// ErrIdempotencyTaken is InsertComplaint's answer when a key it was to
+// claim is already used (code ECONFLICT): nothing was stored, and
+// BeginIdempotency tells why.
+var ErrIdempotencyTaken = &Error{Code: ECONFLICT, Field: "Idempotency-Key", Key: "idempotency_taken",
+	Message: "this Idempotency-Key is already in use"}
 
 // ComplaintFilter selects complaints for Open311 listings.
 type ComplaintFilter struct {
@@ -327,7 +339,10 @@ type ComplaintStore interface {
 	// event, links it to clusters and duplicates decided by link (called
 	// inside the transaction with the recent complaints about the same
 	// shop), and, when idem is not nil, completes the key with its
-	// response — all in one transaction.
+	// response — all in one transaction. A key that is not Held is claimed
+	// in that transaction (one forgotten — past its Keep, or left pending
+	// past its lease — is taken over); when it is in use, nothing is
+	// stored and the error is ErrIdempotencyTaken.
 	InsertComplaint(ctx context.Context, c *Complaint, link LinkFunc, idem *Idempotency) error
 	ComplaintByTicket(ctx context.Context, ticket string) (*Complaint, error)
 	ComplaintEvents(ctx context.Context, id int64, publicOnly bool) ([]ComplaintEvent, error)

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -69,6 +70,8 @@ type Service struct {
 	now    func() time.Time
 	// decoding photos takes memory: at most two at once per process.
 	decode chan struct{}
+	// inflight holds the idempotency keys of the filings under way here.
+	inflight sync.Map
 }
 
 // New returns the service.
@@ -145,24 +148,39 @@ func (s *Service) File(ctx context.Context, sub shian.ComplaintSubmission) (*shi
 		return nil, err
 	}
 
-	var idem *shian.Idempotency
-	if sub.IdempotencyKey != "" {
-		idem = &shian.Idempotency{Key: "complaint:" + sub.Partner + ":" + sub.IdempotencyKey, RequestHash: requestHash(sub, in), Owner: token()}
-		state, err := s.store.BeginIdempotency(ctx, idem, IdempotencyLease, IdempotencyKeep)
-		if err != nil {
-			return nil, err
-		}
-		switch state {
-		case shian.IdemDone:
-			return s.replay(idem)
-		case shian.IdemBusy:
-			return nil, ErrIdempotencyBusy
-		case shian.IdemMismatch:
-			return nil, ErrIdempotencyMismatch
-		}
+	if sub.IdempotencyKey == "" {
+		return s.file(ctx, in, shop, photos, sub.Partner, nil, now)
 	}
+	// The key is claimed in the filing transaction itself. Two requests
+	// with one key in this process at once: the second is told to retry
+	// (a replica elsewhere meets the key in the database instead).
+	idem := &shian.Idempotency{Key: "complaint:" + sub.Partner + ":" + sub.IdempotencyKey, RequestHash: requestHash(sub, in),
+		Owner: token(), Keep: IdempotencyKeep}
+	if _, busy := s.inflight.LoadOrStore(idem.Key, true); busy {
+		return nil, ErrIdempotencyBusy
+	}
+	defer s.inflight.Delete(idem.Key)
 	filed, err := s.file(ctx, in, shop, photos, sub.Partner, idem, now)
-	if err != nil && idem != nil {
+	if !errors.Is(err, shian.ErrIdempotencyTaken) {
+		return filed, err
+	}
+	// The key is in use: find out how, as the two-step protocol does.
+	idem.Held = false
+	state, err := s.store.BeginIdempotency(ctx, idem, IdempotencyLease, IdempotencyKeep)
+	if err != nil {
+		return nil, err
+	}
+	switch state {
+	case shian.IdemDone:
+		return s.replay(idem)
+	case shian.IdemBusy:
+		return nil, ErrIdempotencyBusy
+	case shian.IdemMismatch:
+		return nil, ErrIdempotencyMismatch
+	}
+	// Held now (the key was forgotten meanwhile): file under it.
+	filed, err = s.file(ctx, in, shop, photos, sub.Partner, idem, now)
+	if err != nil {
 		// Let the client retry with the same key at once. With the request's
 		// context gone, the lease expires on its own.
 		_ = s.store.ReleaseIdempotency(context.WithoutCancel(ctx), idem)

@@ -24,6 +24,8 @@ var Dialect = sqlstore.Dialect{
 	ILike:          "ILIKE",
 	LockMigrations: "SELECT pg_advisory_xact_lock(7419021)",
 	ForUpdate:      " FOR UPDATE SKIP LOCKED",
+	Writers:        4,
+	LockKey:        "SELECT pg_advisory_xact_lock(hashtext(?))",
 }
 
 // Open connects to the database at a postgres:// URL.

@@ -47,12 +47,13 @@ func nullInt(n int64) any {
 	return n
 }
 
-// BeginIdempotency implements shian.ComplaintStore. A key is held for lease
+// BeginIdempotency implements shian.ComplaintStore, group-committed (see
+// Group). A key is held for lease
 // (so that a replica that died mid-request does not block its client's
 // retry for longer) and remembered for keep.
 func (db *DB) BeginIdempotency(ctx context.Context, idem *shian.Idempotency, lease, keep time.Duration) (shian.IdempotencyState, error) {
 	state := shian.IdemNew
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Group(ctx, "idempotency:"+idem.Key, false, func(tx *sql.Tx) error {
 		now := db.Now().UTC()
 		res, err := db.txExec(ctx, tx, `INSERT INTO idempotency_keys (idem_key, request_hash, owner, state, locked_until, expires_at)
 			VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
@@ -61,7 +62,7 @@ func (db *DB) BeginIdempotency(ctx context.Context, idem *shian.Idempotency, lea
 			return fmt.Errorf("insert idempotency key: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			state = shian.IdemNew
+			state, idem.Held = shian.IdemNew, true
 			return nil
 		}
 		lock := ""
@@ -79,7 +80,7 @@ func (db *DB) BeginIdempotency(ctx context.Context, idem *shian.Idempotency, lea
 			_, err := tx.ExecContext(ctx, db.Q(`UPDATE idempotency_keys SET request_hash = ?, owner = ?, state = 'pending',
 				response = '', locked_until = ?, expires_at = ? WHERE idem_key = ?`),
 				idem.RequestHash, idem.Owner, now.Add(lease), now.Add(keep), idem.Key)
-			state = shian.IdemNew
+			state, idem.Held = shian.IdemNew, err == nil
 			return err
 		}
 		switch {
@@ -111,33 +112,24 @@ func (db *DB) ReleaseIdempotency(ctx context.Context, idem *shian.Idempotency) e
 	return nil
 }
 
-// InsertComplaint implements shian.ComplaintStore. On PostgreSQL filings
-// about one shop are serialised by an advisory lock so that two illness
-// complaints arriving together still see each other (SQLite write
-// transactions are serial already).
+// InsertComplaint implements shian.ComplaintStore. It is group-committed
+// (see Group) with the other filings of the moment, and returns once the
+// complaint is committed. Filings about one shop are serialised (Group:
+// one lane per shop key within a process, and on PostgreSQL an advisory
+// lock between processes), so that two illness complaints arriving together
+// still see each other.
 func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shian.LinkFunc, idem *shian.Idempotency) error {
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	// The unit may run twice (Group): each run starts from the complaint
+	// as given.
+	cluster, flagged, priority := c.ClusterID, c.Flagged, c.Priority
+	err := db.Group(ctx, "complaint-shop:"+c.ShopKey, c.ShopKey != "", func(tx *sql.Tx) error {
+		c.ClusterID, c.Flagged, c.Priority = cluster, flagged, priority
 		now := db.Now().UTC()
 		c.CreatedAt, c.UpdatedAt = now, now
 		if c.Status == "" {
 			c.Status = shian.ComplaintReceived
 		}
-		if idem != nil {
-			res, err := db.txExec(ctx, tx, `UPDATE idempotency_keys SET state = 'done', response = ?, locked_until = ?
-				WHERE idem_key = ? AND owner = ? AND state = 'pending'`, string(idem.Response), now, idem.Key, idem.Owner)
-			if err != nil {
-				return fmt.Errorf("complete idempotency key: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				return shian.Errorf(shian.ECONFLICT, "idempotency key %q is no longer held by this request", idem.Key)
-			}
-		}
 		if c.ShopKey != "" && link != nil {
-			if db.Dialect.Name == "postgres" {
-				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "complaint-shop:"+c.ShopKey); err != nil {
-					return fmt.Errorf("lock shop: %w", err)
-				}
-			}
 			recent, err := db.recentComplaints(ctx, tx, c, now.Add(-clusterLookback))
 			if err != nil {
 				return err
@@ -150,15 +142,6 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 				}
 			}
 		}
-		if err := db.insertComplaintRow(ctx, tx, c); err != nil {
-			return err
-		}
-		for _, p := range c.Photos {
-			if _, err := tx.ExecContext(ctx, db.Q(`INSERT INTO complaint_photos (complaint_id, path, type, width, height, size)
-				VALUES (?, ?, ?, ?, ?, ?)`), c.ID, p.Path, p.Type, p.Width, p.Height, p.Size); err != nil {
-				return fmt.Errorf("insert photo: %w", err)
-			}
-		}
 		events := []shian.ComplaintEvent{{Type: "filed", Status: c.Status, Public: true}}
 		if c.DuplicateOf != 0 {
 			events = append(events, shian.ComplaintEvent{Type: "duplicate", Status: c.Status, Note: fmt.Sprintf("duplicate of complaint %d", c.DuplicateOf)})
@@ -166,9 +149,37 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 		if c.ClusterID != 0 {
 			events = append(events, shian.ComplaintEvent{Type: "cluster", Status: c.Status, Note: fmt.Sprintf("outbreak cluster %d", c.ClusterID)})
 		}
-		for _, e := range events {
-			if err := db.insertEvent(ctx, tx, c.ID, now, e); err != nil {
+		if db.Dialect.Name == "postgres" {
+			// One round trip for the common case: the row, its timeline
+			// and the idempotency key.
+			if err := db.writeComplaintPG(ctx, tx, c, events, idem, now); err != nil {
 				return err
+			}
+		} else {
+			if idem != nil {
+				q, args := idemSQL(idem, now)
+				res, err := db.txExec(ctx, tx, q, args...)
+				if err != nil {
+					return fmt.Errorf("idempotency key: %w", err)
+				}
+				n, _ := res.RowsAffected()
+				if err := idemResult(idem, n); err != nil {
+					return err
+				}
+			}
+			if err := db.insertComplaintRow(ctx, tx, c); err != nil {
+				return err
+			}
+			for _, e := range events {
+				if err := db.insertEvent(ctx, tx, c.ID, now, e); err != nil {
+					return err
+				}
+			}
+		}
+		for _, p := range c.Photos {
+			if _, err := tx.ExecContext(ctx, db.Q(`INSERT INTO complaint_photos (complaint_id, path, type, width, height, size)
+				VALUES (?, ?, ?, ?, ?, ?)`), c.ID, p.Path, p.Type, p.Width, p.Height, p.Size); err != nil {
+				return fmt.Errorf("insert photo: %w", err)
 			}
 		}
 		return nil
@@ -182,7 +193,15 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 	return nil
 }
 
-func (db *DB) insertComplaintRow(ctx context.Context, tx *sql.Tx, c *shian.Complaint) error {
+// complaintInsert is the column list of a new complaint, in the order of
+// complaintValues.
+const complaintInsert = `complaints (ticket, kind, status, category, submitted_category,
+		priority, priority_rank, district, grid, office, routed_by, shop_id, licence, shop_key, shop_name, shop_address,
+		description, occurred_at, lat, lng, order_no, lang, channel, partner, contact_sealed, phone_hash, phone_masked,
+		last4_hash, receipt_hash, accept_due, verify_due, mediation_due, due_at, cluster_id, duplicate_of, flagged,
+		created_at, updated_at)`
+
+func complaintValues(c *shian.Complaint) []any {
 	var lat, lng any
 	if c.HasGeo {
 		lat, lng = c.Lat, c.Lng
@@ -191,21 +210,86 @@ func (db *DB) insertComplaintRow(ctx context.Context, tx *sql.Tx, c *shian.Compl
 	if c.Kind == shian.KindReport {
 		due = c.VerifyDue
 	}
-	err := db.txQueryRow(ctx, tx, `INSERT INTO complaints (ticket, kind, status, category, submitted_category,
-		priority, priority_rank, district, grid, office, routed_by, shop_id, licence, shop_key, shop_name, shop_address,
-		description, occurred_at, lat, lng, order_no, lang, channel, partner, contact_sealed, phone_hash, phone_masked,
-		last4_hash, receipt_hash, accept_due, verify_due, mediation_due, due_at, cluster_id, duplicate_of, flagged,
-		created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`,
-		c.Ticket, c.Kind, c.Status, c.Category, c.SubmittedCategory, c.Priority, shian.PriorityRank(c.Priority),
+	return []any{c.Ticket, c.Kind, c.Status, c.Category, c.SubmittedCategory, c.Priority, shian.PriorityRank(c.Priority),
 		c.District, c.Grid, c.Office, c.RoutedBy, nullInt(c.ShopID), c.Licence, c.ShopKey, c.ShopName, c.ShopAddress,
 		c.Description, nullTime(c.OccurredAt), lat, lng, c.OrderNo, c.Lang, c.Channel, c.Partner, c.ContactSealed,
 		c.PhoneHash, c.PhoneMasked, c.Last4Hash, c.ReceiptHash, nullTime(c.AcceptDue), nullTime(c.VerifyDue),
 		nullTime(c.MediationDue), nullTime(due), nullInt(c.ClusterID), nullInt(c.DuplicateOf), c.Flagged,
-		c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+		c.CreatedAt, c.UpdatedAt}
+}
+
+func (db *DB) insertComplaintRow(ctx context.Context, tx *sql.Tx, c *shian.Complaint) error {
+	vals := complaintValues(c)
+	err := db.txQueryRow(ctx, tx, `INSERT INTO `+complaintInsert+` VALUES (`+in(len(vals))+`) RETURNING id`, vals...).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert complaint %s: %w", c.Ticket, err)
+	}
+	return nil
+}
+
+// idemSQL is the statement that settles a filing's idempotency key: it
+// completes a held key, or claims one not held (taking over a forgotten or
+// abandoned one) already completed.
+func idemSQL(idem *shian.Idempotency, now time.Time) (string, []any) {
+	if idem.Held {
+		return `UPDATE idempotency_keys SET state = 'done', response = ?, locked_until = ?
+			WHERE idem_key = ? AND owner = ? AND state = 'pending'`, []any{string(idem.Response), now, idem.Key, idem.Owner}
+	}
+	keep := idem.Keep
+	if keep <= 0 {
+		keep = 24 * time.Hour
+	}
+	return `INSERT INTO idempotency_keys AS k (idem_key, request_hash, owner, state, response, locked_until, expires_at)
+			VALUES (?, ?, ?, 'done', ?, ?, ?)
+			ON CONFLICT (idem_key) DO UPDATE SET request_hash = excluded.request_hash, owner = excluded.owner, state = 'done',
+				response = excluded.response, locked_until = excluded.locked_until, expires_at = excluded.expires_at
+			WHERE k.expires_at <= ? OR (k.state = 'pending' AND k.locked_until <= ?)`,
+		[]any{idem.Key, idem.RequestHash, idem.Owner, string(idem.Response), now, now.Add(keep), now, now}
+}
+
+// idemResult checks the rows idemSQL changed.
+func idemResult(idem *shian.Idempotency, n int64) error {
+	switch {
+	case n == 1:
+		return nil
+	case idem.Held:
+		return shian.Errorf(shian.ECONFLICT, "idempotency key %q is no longer held by this request", idem.Key)
+	default:
+		return shian.ErrIdempotencyTaken
+	}
+}
+
+// writeComplaintPG stores a new complaint, its first events and its
+// idempotency key in one statement (one round trip), on PostgreSQL.
+func (db *DB) writeComplaintPG(ctx context.Context, tx *sql.Tx, c *shian.Complaint, events []shian.ComplaintEvent, idem *shian.Idempotency, now time.Time) error {
+	vals := complaintValues(c)
+	types, statuses, notes := make([]string, len(events)), make([]string, len(events)), make([]string, len(events))
+	public := make([]bool, len(events))
+	for i, e := range events {
+		types[i], statuses[i], public[i], notes[i] = e.Type, e.Status, e.Public, e.Note
+	}
+	settle, settleArgs := `SELECT 1 WHERE false`, []any(nil)
+	if idem != nil {
+		q, args := idemSQL(idem, now)
+		settle, settleArgs = q+` RETURNING 1`, args
+	}
+	// Placeholders are numbered in the order they appear: the key first.
+	args := append(settleArgs, vals...)
+	args = append(args, now, types, statuses, public, notes)
+	var n int64
+	err := db.txQueryRow(ctx, tx, `WITH i AS (`+settle+`),
+		c AS (INSERT INTO `+complaintInsert+` VALUES (`+in(len(vals))+`) RETURNING id),
+		e AS (INSERT INTO complaint_events (complaint_id, at, type, status, public, actor, note)
+			SELECT c.id, ?, ev.type, ev.status, ev.public, '', ev.note
+			FROM c, unnest(?::text[], ?::text[], ?::boolean[], ?::text[]) WITH ORDINALITY AS ev(type, status, public, note, n)
+			ORDER BY ev.n)
+		SELECT c.id, (SELECT COUNT(*) FROM i) FROM c`, args...).Scan(&c.ID, &n)
+	if err != nil {
+		return fmt.Errorf("insert complaint %s: %w", c.Ticket, err)
+	}
+	if idem != nil {
+		// A key in use undoes the whole statement: the unit fails.
+		return idemResult(idem, n)
 	}
 	return nil
 }

@@ -36,6 +36,12 @@ type Dialect struct {
 	// ForUpdate is appended to SELECTs that claim rows ("" on SQLite, where
 	// write transactions are already exclusive).
 	ForUpdate string
+	// Writers is how many group-commit transactions (see Group) may run at
+	// once: 1 on SQLite, which has one writer anyway; 0 means 1.
+	Writers int
+	// LockKey, when set, is a statement taking a lock named by its one
+	// argument until the end of the transaction (see Group).
+	LockKey string
 }
 
 // DB is the store. Its methods implement shian.ShopService and
@@ -52,6 +58,8 @@ type DB struct {
 
 	stmts     sync.Map // query text → *sql.Stmt
 	preparing sync.Map // query text → true while cacheStmt runs
+
+	group grouper
 }
 
 // New wraps an open database.

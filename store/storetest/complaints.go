@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -136,7 +137,7 @@ func runComplaints(t *testing.T, open Opener) {
 		db := open(t)
 		clock := Now
 		db.Now = func() time.Time { return clock }
-		idem := &shian.Idempotency{Key: "k1", RequestHash: "h1", Owner: "o1"}
+		idem := &shian.Idempotency{Key: "k1", RequestHash: "h1", Owner: "o1", Held: true}
 		steps := []struct {
 			name  string
 			idem  shian.Idempotency
@@ -161,7 +162,7 @@ func runComplaints(t *testing.T, open Opener) {
 		if err := db.InsertComplaint(ctx, Complaint("QHD-EEEE-2222", "", "other"), nil, idem); shian.ErrorCode(err) != shian.ECONFLICT {
 			t.Fatalf("filing by a holder that lost its lease: %v", err)
 		}
-		o4 := &shian.Idempotency{Key: "k1", RequestHash: "h1", Owner: "o4", Response: []byte("answer")}
+		o4 := &shian.Idempotency{Key: "k1", RequestHash: "h1", Owner: "o4", Response: []byte("answer"), Held: true}
 		if err := db.InsertComplaint(ctx, Complaint("QHD-EEEE-3333", "", "other"), nil, o4); err != nil {
 			t.Fatal(err)
 		}
@@ -182,6 +183,78 @@ func runComplaints(t *testing.T, open Opener) {
 		}
 		if st, _ := db.BeginIdempotency(ctx, fresh, 30*time.Second, 24*time.Hour); st != shian.IdemNew {
 			t.Fatalf("a released key is new again, got %v", st)
+		}
+	})
+	t.Run("IdempotencyClaimedInFiling", func(t *testing.T) {
+		db := open(t)
+		clock := Now
+		db.Now = func() time.Time { return clock }
+		key := func(owner, answer string) *shian.Idempotency {
+			return &shian.Idempotency{Key: "k2", RequestHash: "h1", Owner: owner, Response: []byte(answer), Keep: 24 * time.Hour}
+		}
+		if err := db.InsertComplaint(ctx, Complaint("QHD-FFFF-0001", "", "other"), nil, key("o1", "first")); err != nil {
+			t.Fatal(err)
+		}
+		replay := key("o2", "")
+		if st, err := db.BeginIdempotency(ctx, replay, 30*time.Second, 24*time.Hour); st != shian.IdemDone || string(replay.Response) != "first" || err != nil {
+			t.Fatalf("after a filing that claimed the key: %v %q %v", st, replay.Response, err)
+		}
+		// In use: nothing is stored, under any number of concurrent tries.
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Go(func() {
+				errs[i] = db.InsertComplaint(ctx, Complaint(fmt.Sprintf("QHD-FFFF-%04d", 10+i), "", "other"), nil, key(fmt.Sprint("x", i), "again"))
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if !errors.Is(err, shian.ErrIdempotencyTaken) {
+				t.Fatalf("filing %d under a key in use: %v", i, err)
+			}
+			if _, err := db.ComplaintByTicket(ctx, fmt.Sprintf("QHD-FFFF-%04d", 10+i)); shian.ErrorCode(err) != shian.ENOTFOUND {
+				t.Fatalf("filing %d under a key in use was written: %v", i, err)
+			}
+		}
+		// A fresh key claimed by many at once: exactly one files.
+		won := 0
+		for i := range errs {
+			wg.Go(func() {
+				k := key(fmt.Sprint("y", i), "race")
+				k.Key = "k3"
+				errs[i] = db.InsertComplaint(ctx, Complaint(fmt.Sprintf("QHD-FFFF-%04d", 20+i), "", "other"), nil, k)
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, shian.ErrIdempotencyTaken):
+				t.Fatalf("racing filing %d: %v", i, err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d of %d racing filings with one key were stored, want 1", won, len(errs))
+		}
+		// A key left pending by a holder that died is taken over after its
+		// lease; one older than Keep is new again.
+		dead := &shian.Idempotency{Key: "k4", RequestHash: "h1", Owner: "dead"}
+		if st, err := db.BeginIdempotency(ctx, dead, 30*time.Second, 24*time.Hour); st != shian.IdemNew || err != nil {
+			t.Fatal(st, err)
+		}
+		k4 := key("o3", "taken over")
+		k4.Key = "k4"
+		if err := db.InsertComplaint(ctx, Complaint("QHD-FFFF-0030", "", "other"), nil, k4); !errors.Is(err, shian.ErrIdempotencyTaken) {
+			t.Fatalf("a key held under a live lease: %v", err)
+		}
+		clock = clock.Add(31 * time.Second)
+		if err := db.InsertComplaint(ctx, Complaint("QHD-FFFF-0031", "", "other"), nil, k4); err != nil {
+			t.Fatalf("a key whose holder's lease ran out: %v", err)
+		}
+		clock = clock.Add(25 * time.Hour)
+		if err := db.InsertComplaint(ctx, Complaint("QHD-FFFF-0032", "", "other"), nil, key("o4", "a day later")); err != nil {
+			t.Fatalf("a key older than its Keep: %v", err)
 		}
 	})
 	t.Run("IdempotencyRace", func(t *testing.T) {

@@ -1,0 +1,173 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"hash/maphash"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Group commit. A complaint is one small write transaction, and under a
+// crowd (a tour group falls ill, a partner app retries) a transaction per
+// request makes the database spend its time on commits and, on SQLite,
+// makes writers queue on busy_timeout, which sleeps. Group runs the write
+// work of many requests in one transaction instead, and answers every
+// caller only after the shared COMMIT: nothing is acknowledged before it is
+// durable, and a failed commit fails every unit of the group.
+//
+// Units run one after the other in key order. Units that share a key always
+// go to the same lane (one writer each), so that within a process they never
+// wait for one another's locks; the lock a key names (PostgreSQL: an
+// advisory lock, held to the end of the transaction) is taken for the whole
+// group before any unit runs, in key order, so that groups of different
+// processes cannot deadlock either.
+//
+// A unit that fails would leave the group's transaction half-written (and
+// PostgreSQL refuses to go on after an error), so the group is rolled back
+// and each of its units runs again alone, in a transaction of its own: the
+// failing one gets its own error, the others succeed. Units must therefore be
+// able to run twice, starting afresh each time.
+
+// groupMax bounds the units of one transaction.
+const groupMax = 64
+
+// groupTimeout bounds one group's transaction.
+const groupTimeout = 15 * time.Second
+
+type groupUnit struct {
+	ctx  context.Context
+	key  string
+	lock bool
+	fn   func(*sql.Tx) error
+	done chan struct{}
+	err  error
+}
+
+// lane is one writer's queue.
+type lane struct {
+	mu      sync.Mutex
+	queue   []*groupUnit
+	running bool
+}
+
+type grouper struct {
+	once  sync.Once
+	seed  maphash.Seed
+	lanes []lane
+}
+
+// Group runs fn in a transaction shared with other callers' units and
+// returns once that transaction has committed (nil), or with the error of
+// fn or of the commit. fn must not commit or roll back, and may run twice
+// (see above). key places the unit in its lane and orders the group; with
+// lock, it also names the lock fn needs (Dialect.LockKey). Errors are those
+// of Tx.
+func (db *DB) Group(ctx context.Context, key string, lock bool, fn func(*sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	g := &db.group
+	g.once.Do(func() {
+		g.seed = maphash.MakeSeed()
+		g.lanes = make([]lane, max(db.Dialect.Writers, 1))
+	})
+	l := &g.lanes[maphash.String(g.seed, key)%uint64(len(g.lanes))]
+	u := &groupUnit{ctx: ctx, key: key, lock: lock, fn: fn, done: make(chan struct{})}
+	l.mu.Lock()
+	l.queue = append(l.queue, u)
+	start := !l.running
+	l.running = true
+	l.mu.Unlock()
+	if start {
+		go db.groupWriter(l)
+	}
+	// The unit is not abandoned when ctx ends: it runs (and its outcome is
+	// the caller's to report) or, if ctx ended first, is skipped at once.
+	<-u.done
+	return u.err
+}
+
+// groupWriter runs a lane's units, a transaction at a time, until none is
+// left.
+func (db *DB) groupWriter(l *lane) {
+	for {
+		l.mu.Lock()
+		n := min(len(l.queue), groupMax)
+		if n == 0 {
+			l.running = false
+			l.mu.Unlock()
+			return
+		}
+		units := make([]*groupUnit, n)
+		copy(units, l.queue)
+		rest := copy(l.queue, l.queue[n:])
+		clear(l.queue[rest:])
+		l.queue = l.queue[:rest]
+		l.mu.Unlock()
+		db.runGroup(units)
+	}
+}
+
+func (db *DB) runGroup(units []*groupUnit) {
+	live := units[:0:0]
+	for _, u := range units {
+		if err := u.ctx.Err(); err != nil {
+			u.err = err
+			close(u.done)
+			continue
+		}
+		live = append(live, u)
+	}
+	if len(live) > 1 {
+		slices.SortStableFunc(live, func(a, b *groupUnit) int { return strings.Compare(a.key, b.key) })
+		ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := db.lockKeys(ctx, tx, live); err != nil {
+				return err
+			}
+			for _, u := range live {
+				if err := u.fn(tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		cancel()
+		if err == nil {
+			for _, u := range live {
+				close(u.done)
+			}
+			return
+		}
+	}
+	for _, u := range live {
+		u.err = db.Tx(u.ctx, func(tx *sql.Tx) error {
+			if err := db.lockKeys(u.ctx, tx, []*groupUnit{u}); err != nil {
+				return err
+			}
+			return u.fn(tx)
+		})
+		close(u.done)
+	}
+}
+
+// lockKeys takes the locks the units' keys name, in order, each once.
+func (db *DB) lockKeys(ctx context.Context, tx *sql.Tx, units []*groupUnit) error {
+	if db.Dialect.LockKey == "" {
+		return nil
+	}
+	last := ""
+	for _, u := range units {
+		if !u.lock || u.key == last {
+			continue
+		}
+		last = u.key
+		if _, err := db.txExec(ctx, tx, db.Dialect.LockKey, u.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
