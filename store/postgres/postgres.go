@@ -24,8 +24,9 @@ var Dialect = sqlstore.Dialect{
 	ILike:          "ILIKE",
 	LockMigrations: "SELECT pg_advisory_xact_lock(7419021)",
 	ForUpdate:      " FOR UPDATE SKIP LOCKED",
-	Writers:        4,
-	LockKey:        "SELECT pg_advisory_xact_lock(hashtext(?))",
+	Writers:        2,
+	// unnest yields the names in order, and the aggregate takes them so.
+	LockKeys: "SELECT COUNT(pg_advisory_xact_lock(hashtext(k))) FROM unnest(?::text[]) AS k",
 }
 
 // Open connects to the database at a postgres:// URL.

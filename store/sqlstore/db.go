@@ -39,9 +39,10 @@ type Dialect struct {
 	// Writers is how many group-commit transactions (see Group) may run at
 	// once: 1 on SQLite, which has one writer anyway; 0 means 1.
 	Writers int
-	// LockKey, when set, is a statement taking a lock named by its one
-	// argument until the end of the transaction (see Group).
-	LockKey string
+	// LockKeys, when set, is a statement taking the locks named by its one
+	// argument, an array of names, in the array's order, until the end of
+	// the transaction (see Group).
+	LockKeys string
 }
 
 // DB is the store. Its methods implement shian.ShopService and

@@ -63,7 +63,7 @@ type grouper struct {
 // returns once that transaction has committed (nil), or with the error of
 // fn or of the commit. fn must not commit or roll back, and may run twice
 // (see above). key places the unit in its lane and orders the group; with
-// lock, it also names the lock fn needs (Dialect.LockKey). Errors are those
+// lock, it also names the lock fn needs (Dialect.LockKeys). Errors are those
 // of Tx.
 func (db *DB) Group(ctx context.Context, key string, lock bool, fn func(*sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
@@ -154,20 +154,21 @@ func (db *DB) runGroup(units []*groupUnit) {
 	}
 }
 
-// lockKeys takes the locks the units' keys name, in order, each once.
+// lockKeys takes the locks the units' keys name, in order, each once, in
+// one statement.
 func (db *DB) lockKeys(ctx context.Context, tx *sql.Tx, units []*groupUnit) error {
-	if db.Dialect.LockKey == "" {
+	if db.Dialect.LockKeys == "" {
 		return nil
 	}
-	last := ""
+	var keys []string
 	for _, u := range units {
-		if !u.lock || u.key == last {
-			continue
-		}
-		last = u.key
-		if _, err := db.txExec(ctx, tx, db.Dialect.LockKey, u.key); err != nil {
-			return err
+		if u.lock && (len(keys) == 0 || keys[len(keys)-1] != u.key) {
+			keys = append(keys, u.key)
 		}
 	}
-	return nil
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := db.txExec(ctx, tx, db.Dialect.LockKeys, keys)
+	return err
 }
