@@ -53,7 +53,8 @@ func nullInt(n int64) any {
 // retry for longer) and remembered for keep.
 func (db *DB) BeginIdempotency(ctx context.Context, idem *shian.Idempotency, lease, keep time.Duration) (shian.IdempotencyState, error) {
 	state := shian.IdemNew
-	err := db.Group(ctx, "idempotency:"+idem.Key, false, func(tx *sql.Tx) error {
+	err := db.Group(ctx, "idempotency:"+idem.Key, false, nil, func(g *GroupTx) error {
+		tx := g.Tx
 		now := db.Now().UTC()
 		res, err := db.txExec(ctx, tx, `INSERT INTO idempotency_keys (idem_key, request_hash, owner, state, locked_until, expires_at)
 			VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
@@ -122,7 +123,16 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 	// The unit may run twice (Group): each run starts from the complaint
 	// as given.
 	cluster, flagged, priority := c.ClusterID, c.Flagged, c.Priority
-	err := db.Group(ctx, "complaint-shop:"+c.ShopKey, c.ShopKey != "", func(tx *sql.Tx) error {
+	var hint any
+	lookup := recentLookup{ShopKey: c.ShopKey, Category: c.Category, PhoneHash: c.PhoneHash}
+	if c.Category == shian.CategoryIllness {
+		lookup.PhoneHash = "" // every complainant counts towards an outbreak
+	}
+	if c.ShopKey != "" && link != nil && (c.Category == shian.CategoryIllness || c.PhoneHash != "") {
+		hint = lookup
+	}
+	err := db.Group(ctx, "complaint-shop:"+c.ShopKey, c.ShopKey != "", hint, func(g *GroupTx) error {
+		tx := g.Tx
 		c.ClusterID, c.Flagged, c.Priority = cluster, flagged, priority
 		now := db.Now().UTC()
 		c.CreatedAt, c.UpdatedAt = now, now
@@ -130,7 +140,7 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 			c.Status = shian.ComplaintReceived
 		}
 		if c.ShopKey != "" && link != nil {
-			recent, err := db.recentComplaints(ctx, tx, c, now.Add(-clusterLookback))
+			recent, err := db.groupRecent(ctx, g, lookup, now.Add(-clusterLookback))
 			if err != nil {
 				return err
 			}
@@ -175,6 +185,9 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 					return err
 				}
 			}
+		}
+		if hint != nil {
+			filedInGroup(g, lookup, c)
 		}
 		for _, p := range c.Photos {
 			if _, err := tx.ExecContext(ctx, db.Q(`INSERT INTO complaint_photos (complaint_id, path, type, width, height, size)
@@ -303,20 +316,70 @@ func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, id int64, at time.Tim
 	return nil
 }
 
-// recentComplaints loads the earlier complaints about c's shop that the
-// linking rules can match: the same category, and for any category but
-// illness (where every complainant counts towards an outbreak) the same
-// phone. A shop with hundreds of complaints a day then costs a few rows.
-func (db *DB) recentComplaints(ctx context.Context, tx *sql.Tx, c *shian.Complaint, since time.Time) ([]shian.RecentComplaint, error) {
-	q := `SELECT id, category, phone_hash, created_at, duplicate_of FROM complaints
-		WHERE shop_key = ? AND created_at >= ? AND category = ?`
-	args := []any{c.ShopKey, since, c.Category}
-	if c.Category != shian.CategoryIllness {
-		if c.PhoneHash == "" {
-			return nil, nil
+// recentLookup names the earlier complaints a new one can be linked to:
+// about the same shop, in the same category and, for any category but
+// illness (where every complainant counts towards an outbreak, and
+// PhoneHash is ""), from the same phone. A shop with hundreds of complaints
+// a day then costs a few rows.
+type recentLookup struct {
+	ShopKey, Category, PhoneHash string
+}
+
+func (l recentLookup) matches(r shian.RecentComplaint, shopKey string) bool {
+	return shopKey == l.ShopKey && r.Category == l.Category && (l.PhoneHash == "" || r.PhoneHash == l.PhoneHash)
+}
+
+// groupRecent answers a lookup inside a group. On PostgreSQL, where each
+// query is a round trip, the first unit of a group looks up every unit's
+// lookup in one query, after the group's locks are taken: what it misses is
+// only what the group's own earlier units file, which filedInGroup adds.
+// Elsewhere (or alone) each unit queries for itself.
+func (db *DB) groupRecent(ctx context.Context, g *GroupTx, l recentLookup, since time.Time) ([]shian.RecentComplaint, error) {
+	hints := g.Hints()
+	if db.Dialect.Name != "postgres" || len(hints) < 2 {
+		return db.recentComplaints(ctx, g.Tx, l, since)
+	}
+	pre, _ := g.Value("recent").(map[recentLookup][]shian.RecentComplaint)
+	if pre == nil {
+		var err error
+		if pre, err = db.recentBatch(ctx, g.Tx, hints, since); err != nil {
+			return nil, err
 		}
+		g.SetValue("recent", pre)
+	}
+	out := slices.Clone(pre[l])
+	if filed, ok := g.Value("filed").([]groupFiled); ok {
+		for _, f := range filed {
+			if l.matches(f.RecentComplaint, f.shopKey) && !f.CreatedAt.Before(since) {
+				out = append(out, f.RecentComplaint)
+			}
+		}
+	}
+	return out, nil
+}
+
+type groupFiled struct {
+	shian.RecentComplaint
+	shopKey string
+}
+
+// filedInGroup records a complaint a unit filed, for groupRecent.
+func filedInGroup(g *GroupTx, l recentLookup, c *shian.Complaint) {
+	filed, _ := g.Value("filed").([]groupFiled)
+	filed = append(filed, groupFiled{shopKey: c.ShopKey, RecentComplaint: shian.RecentComplaint{ID: c.ID, Category: c.Category,
+		PhoneHash: c.PhoneHash, CreatedAt: c.CreatedAt, DuplicateOf: c.DuplicateOf}})
+	g.SetValue("filed", filed)
+}
+
+const recentColumns = `id, category, phone_hash, created_at, duplicate_of`
+
+// recentComplaints answers one lookup.
+func (db *DB) recentComplaints(ctx context.Context, tx *sql.Tx, l recentLookup, since time.Time) ([]shian.RecentComplaint, error) {
+	q := `SELECT ` + recentColumns + ` FROM complaints WHERE shop_key = ? AND category = ? AND created_at >= ?`
+	args := []any{l.ShopKey, l.Category, since}
+	if l.PhoneHash != "" {
 		q += ` AND phone_hash = ?`
-		args = append(args, c.PhoneHash)
+		args = append(args, l.PhoneHash)
 	}
 	rows, err := db.txQuery(ctx, tx, q+` ORDER BY created_at, id LIMIT 1000`, args...)
 	if err != nil {
@@ -325,13 +388,62 @@ func (db *DB) recentComplaints(ctx context.Context, tx *sql.Tx, c *shian.Complai
 	defer rows.Close()
 	var out []shian.RecentComplaint
 	for rows.Next() {
-		var r shian.RecentComplaint
-		var dup sql.NullInt64
-		if err := rows.Scan(&r.ID, &r.Category, &r.PhoneHash, &r.CreatedAt, &dup); err != nil {
-			return nil, fmt.Errorf("recent complaints: %w", err)
+		r, err := scanRecent(rows)
+		if err != nil {
+			return nil, err
 		}
-		r.DuplicateOf = dup.Int64
 		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanRecent(rows *sql.Rows, dest ...any) (shian.RecentComplaint, error) {
+	var r shian.RecentComplaint
+	var dup sql.NullInt64
+	if err := rows.Scan(append(dest, &r.ID, &r.Category, &r.PhoneHash, &r.CreatedAt, &dup)...); err != nil {
+		return r, fmt.Errorf("recent complaints: %w", err)
+	}
+	r.DuplicateOf = dup.Int64
+	return r, nil
+}
+
+// recentBatch answers several lookups in one query (PostgreSQL).
+func (db *DB) recentBatch(ctx context.Context, tx *sql.Tx, hints []any, since time.Time) (map[recentLookup][]shian.RecentComplaint, error) {
+	var shops, cats, phones []string
+	seen := map[recentLookup]bool{}
+	for _, h := range hints {
+		l, ok := h.(recentLookup)
+		if !ok || seen[l] {
+			continue
+		}
+		seen[l] = true
+		shops, cats, phones = append(shops, l.ShopKey), append(cats, l.Category), append(phones, l.PhoneHash)
+	}
+	// One branch per kind of lookup, gated on the phone, so that each
+	// uses the index to the end.
+	rows, err := db.txQuery(ctx, tx, `SELECT r.shop_key, r.category, r.phone_hash, x.id, x.category, x.phone_hash, x.created_at, x.duplicate_of
+		FROM unnest(?::text[], ?::text[], ?::text[]) AS r(shop_key, category, phone_hash)
+		CROSS JOIN LATERAL (
+			(SELECT `+recentColumns+` FROM complaints c
+				WHERE r.phone_hash <> '' AND c.shop_key = r.shop_key AND c.category = r.category AND c.phone_hash = r.phone_hash
+				AND c.created_at >= ? ORDER BY c.created_at, c.id LIMIT 1000)
+			UNION ALL
+			(SELECT `+recentColumns+` FROM complaints c
+				WHERE r.phone_hash = '' AND c.shop_key = r.shop_key AND c.category = r.category
+				AND c.created_at >= ? ORDER BY c.created_at, c.id LIMIT 1000)) x
+		ORDER BY 1, 2, 3, x.created_at, x.id`, shops, cats, phones, since, since)
+	if err != nil {
+		return nil, fmt.Errorf("recent complaints: %w", err)
+	}
+	defer rows.Close()
+	out := map[recentLookup][]shian.RecentComplaint{}
+	for rows.Next() {
+		var l recentLookup
+		r, err := scanRecent(rows, &l.ShopKey, &l.Category, &l.PhoneHash)
+		if err != nil {
+			return nil, err
+		}
+		out[l] = append(out[l], r)
 	}
 	return out, rows.Err()
 }

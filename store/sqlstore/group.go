@@ -41,7 +41,8 @@ type groupUnit struct {
 	ctx  context.Context
 	key  string
 	lock bool
-	fn   func(*sql.Tx) error
+	hint any
+	fn   func(*GroupTx) error
 	done chan struct{}
 	err  error
 }
@@ -59,13 +60,44 @@ type grouper struct {
 	lanes []lane
 }
 
+// GroupTx is the transaction a group's units share, with what they may
+// share beyond it: each unit's hint (what it will read, so that the first
+// unit may read it for all in one query) and a scratch space.
+type GroupTx struct {
+	Tx    *sql.Tx
+	units []*groupUnit
+	vals  map[string]any
+}
+
+// Hints are the hints of the group's units, in the order they run.
+func (g *GroupTx) Hints() []any {
+	out := make([]any, 0, len(g.units))
+	for _, u := range g.units {
+		if u.hint != nil {
+			out = append(out, u.hint)
+		}
+	}
+	return out
+}
+
+// Value returns what a unit of the group stored under name.
+func (g *GroupTx) Value(name string) any { return g.vals[name] }
+
+// SetValue stores v under name for the group's later units.
+func (g *GroupTx) SetValue(name string, v any) {
+	if g.vals == nil {
+		g.vals = map[string]any{}
+	}
+	g.vals[name] = v
+}
+
 // Group runs fn in a transaction shared with other callers' units and
 // returns once that transaction has committed (nil), or with the error of
 // fn or of the commit. fn must not commit or roll back, and may run twice
 // (see above). key places the unit in its lane and orders the group; with
 // lock, it also names the lock fn needs (Dialect.LockKeys). Errors are those
-// of Tx.
-func (db *DB) Group(ctx context.Context, key string, lock bool, fn func(*sql.Tx) error) error {
+// of Tx. hint, when not nil, is shown to the group's units (GroupTx.Hints).
+func (db *DB) Group(ctx context.Context, key string, lock bool, hint any, fn func(*GroupTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -75,7 +107,7 @@ func (db *DB) Group(ctx context.Context, key string, lock bool, fn func(*sql.Tx)
 		g.lanes = make([]lane, max(db.Dialect.Writers, 1))
 	})
 	l := &g.lanes[maphash.String(g.seed, key)%uint64(len(g.lanes))]
-	u := &groupUnit{ctx: ctx, key: key, lock: lock, fn: fn, done: make(chan struct{})}
+	u := &groupUnit{ctx: ctx, key: key, lock: lock, hint: hint, fn: fn, done: make(chan struct{})}
 	l.mu.Lock()
 	l.queue = append(l.queue, u)
 	start := !l.running
@@ -128,8 +160,9 @@ func (db *DB) runGroup(units []*groupUnit) {
 			if err := db.lockKeys(ctx, tx, live); err != nil {
 				return err
 			}
+			g := &GroupTx{Tx: tx, units: live}
 			for _, u := range live {
-				if err := u.fn(tx); err != nil {
+				if err := u.fn(g); err != nil {
 					return err
 				}
 			}
@@ -148,7 +181,7 @@ func (db *DB) runGroup(units []*groupUnit) {
 			if err := db.lockKeys(u.ctx, tx, []*groupUnit{u}); err != nil {
 				return err
 			}
-			return u.fn(tx)
+			return u.fn(&GroupTx{Tx: tx, units: []*groupUnit{u}})
 		})
 		close(u.done)
 	}

@@ -185,6 +185,71 @@ func runComplaints(t *testing.T, open Opener) {
 			t.Fatalf("a released key is new again, got %v", st)
 		}
 	})
+	t.Run("LinkingUnderGroupCommit", func(t *testing.T) {
+		// Filings that arrive together share a transaction (and, on
+		// PostgreSQL, one lookup of earlier complaints): they must still
+		// see each other as if filed one by one.
+		db := open(t)
+		const n = 10
+		type filing struct {
+			c    *shian.Complaint
+			link shian.LinkFunc
+		}
+		var fs []filing
+		for i := range n {
+			ill := Complaint(fmt.Sprintf("QHD-GGGA-%04d", i), "shop-x", "foodborne_illness")
+			ill.PhoneHash = fmt.Sprint("ill-", i)
+			dup := Complaint(fmt.Sprintf("QHD-GGGB-%04d", i), "shop-y", "hygiene")
+			other := Complaint(fmt.Sprintf("QHD-GGGC-%04d", i), "shop-y", "hygiene")
+			other.PhoneHash = fmt.Sprint("other-", i)
+			fs = append(fs, filing{ill, linkAll("foodborne_illness")}, filing{dup, linkAll("hygiene")}, filing{other, linkAll("hygiene")})
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for _, f := range fs {
+			wg.Go(func() {
+				<-start
+				if err := db.InsertComplaint(ctx, f.c, f.link, nil); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		firstIll, firstDup := int64(1<<62), int64(1<<62)
+		for _, f := range fs {
+			switch f.c.Ticket[:8] {
+			case "QHD-GGGA":
+				firstIll = min(firstIll, f.c.ID)
+			case "QHD-GGGB":
+				firstDup = min(firstDup, f.c.ID)
+			}
+		}
+		for _, f := range fs {
+			got, err := db.ComplaintByTicket(ctx, f.c.Ticket)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch f.c.Ticket[:8] {
+			case "QHD-GGGA": // one outbreak cluster, named after its first
+				if got.ClusterID != firstIll || !got.Flagged || got.Priority != shian.PriorityUrgent {
+					t.Errorf("%s: cluster %d flagged %v priority %s; want cluster %d", got.Ticket, got.ClusterID, got.Flagged, got.Priority, firstIll)
+				}
+			case "QHD-GGGB": // one phone: the first, and duplicates of it
+				want := firstDup
+				if got.ID == firstDup {
+					want = 0
+				}
+				if got.DuplicateOf != want {
+					t.Errorf("%s: duplicate of %d, want %d", got.Ticket, got.DuplicateOf, want)
+				}
+			default: // other phones: no links
+				if got.DuplicateOf != 0 || got.ClusterID != 0 {
+					t.Errorf("%s: linked (duplicate of %d, cluster %d) though from another phone", got.Ticket, got.DuplicateOf, got.ClusterID)
+				}
+			}
+		}
+	})
 	t.Run("IdempotencyClaimedInFiling", func(t *testing.T) {
 		db := open(t)
 		clock := Now
