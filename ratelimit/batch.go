@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // Coalescing. Under load many requests ask for a decision at the same moment;
@@ -32,18 +33,73 @@ type batcher struct {
 
 // pending is one decision waiting for its batch.
 type pending struct {
-	hits []Hit
-	cost int
-	done chan struct{} // closed when d and err are set
-	d    Decision
-	err  error
+	hits  []Hit
+	cost  int
+	force bool          // a charge of a decision already made (see charge)
+	done  chan struct{} // closed when d and err are set
+	d     Decision
+	err   error
+}
+
+// maxQueue bounds the decisions waiting for a batch. Charges of decisions
+// already made (see Limiter.roomy) beyond it are dropped rather than kept
+// in memory while Redis is slow: the shadow has counted them, and Redis
+// undercounts until the next charges.
+const maxQueue = 1 << 14
+
+// charge queues a decision already made, to be charged to Redis in the next
+// batch; nobody waits for it.
+func (b *batcher) charge(hits []Hit, cost int) {
+	b.enqueue(&pending{hits: hits, cost: cost, force: true, done: make(chan struct{})}, true)
+}
+
+// flush waits until every queued decision and charge has been sent and
+// answered, or ctx is done.
+func (b *batcher) flush(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		idle := len(b.queue) == 0 && b.senders == 0
+		b.mu.Unlock()
+		if idle {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
 }
 
 // decide queues one decision and waits, at most until ctx is done, for the
 // batch it travels in.
 func (b *batcher) decide(ctx context.Context, hits []Hit, cost int) (Decision, error) {
 	p := &pending{hits: hits, cost: cost, done: make(chan struct{})}
+	if cost > 0 && b.l.roomyAny(hits) {
+		for _, h := range hits {
+			b.l.local.track(b.l.key(h))
+		}
+	}
+	b.enqueue(p, false)
+	select {
+	case <-p.done:
+		return p.d, p.err
+	case <-ctx.Done():
+		// The batch may still charge this decision in Redis: as with any
+		// call that timed out, the in-process limiter decides meanwhile.
+		return Decision{}, ctx.Err()
+	}
+}
+
+func (b *batcher) enqueue(p *pending, droppable bool) {
 	b.mu.Lock()
+	if droppable && len(b.queue) >= maxQueue {
+		b.mu.Unlock()
+		for _, h := range p.hits {
+			b.l.local.confirm(b.l.key(h))
+		}
+		return
+	}
 	b.queue = append(b.queue, p)
 	start := b.senders < maxSenders
 	if start {
@@ -52,14 +108,6 @@ func (b *batcher) decide(ctx context.Context, hits []Hit, cost int) (Decision, e
 	b.mu.Unlock()
 	if start {
 		go b.send()
-	}
-	select {
-	case <-p.done:
-		return p.d, p.err
-	case <-ctx.Done():
-		// The batch may still charge this decision in Redis: as with any
-		// call that timed out, the in-process limiter decides meanwhile.
-		return Decision{}, ctx.Err()
 	}
 }
 
@@ -82,22 +130,32 @@ func (b *batcher) send() {
 		clear(b.queue[rest:])
 		b.queue = b.queue[:rest]
 		b.mu.Unlock()
-		b.flush(batch)
+		b.send1(batch)
 	}
 }
 
-// flush makes one batch's decisions in one call and hands each its answer.
-func (b *batcher) flush(batch []*pending) {
+// send1 makes one batch's decisions in one call and hands each its answer.
+func (b *batcher) send1(batch []*pending) {
 	l := b.l
 	ctx, cancel := context.WithTimeout(l.ctx, l.timeout)
 	defer cancel()
-	if len(batch) == 1 && len(batch[0].hits) == 1 && batch[0].cost == 1 {
+	if len(batch) == 1 && len(batch[0].hits) == 1 && batch[0].cost == 1 && !batch[0].force {
 		p := batch[0]
 		p.d, p.err = l.redisAllow(ctx, p.hits[0])
+		l.account(p.err)
 		close(p.done)
 		return
 	}
 	ds, err := l.redisBatch(ctx, batch)
+	l.account(err)
+	for _, p := range batch {
+		// Answered, or lost: either way no longer in flight.
+		if p.force || p.cost > 0 && l.roomyAny(p.hits) {
+			for _, h := range p.hits {
+				l.local.confirm(l.key(h))
+			}
+		}
+	}
 	for i, p := range batch {
 		if err != nil {
 			p.err = err

@@ -27,8 +27,10 @@ const epoch2017 = 1483228800
 // the result is exactly that of sending them one by one.
 //
 // ARGV[1] is the number of groups; then, per group: cost (0 peeks: "would
-// one more be allowed?"), count and number of keys, followed by burst, rate
-// and period (seconds) per key. KEYS are every group's keys, in order.
+// one more be allowed?"), count, number of keys and force ("1": charge
+// whatever the state, for decisions already made from the shadow, see
+// Limiter.roomy), followed by burst, rate and period (seconds) per key. KEYS
+// are every group's keys, in order.
 //
 // The state of a key is its theoretical arrival time (TAT) as seconds since
 // 2017-01-01, exactly as redis_rate stores it, so both see one state per key.
@@ -45,8 +47,8 @@ local tat, dirty = {}, {}
 local out = {string.format("%.17g", now)}
 local a, k = 2, 0
 for _ = 1, tonumber(ARGV[1]) do
-  local cost, count, nkeys = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-  a = a + 3
+  local cost, count, nkeys, force = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3] == "1"
+  a = a + 4
   local need = cost
   if need < 1 then need = 1 end
   local burst, interval = {}, {}
@@ -64,7 +66,7 @@ for _ = 1, tonumber(ARGV[1]) do
     for i = 1, nkeys do
       local v = tat[KEYS[k + i]]
       if v < now then v = now end
-      if (now - v) / interval[i] + burst[i] < need then ok = false break end
+      if not force and (now - v) / interval[i] + burst[i] < need then ok = false break end
     end
     if not ok then break end
     allowed = allowed + 1
@@ -122,12 +124,17 @@ type shard struct {
 	mu      sync.Mutex
 	tat     map[string]float64
 	inserts int
+	// unconfirmed counts, per key, the charges sent to Redis and not yet
+	// answered: of decisions made from the shadow, and of decisions
+	// waiting for Redis (see Limiter.roomy).
+	unconfirmed map[string]int
 }
 
 func newLocal(now func() time.Time, maxKeys int) *local {
 	lo := &local{now: now, seed: maphash.MakeSeed(), max: max(maxKeys/64, 16)}
 	for i := range lo.shards {
 		lo.shards[i].tat = map[string]float64{}
+		lo.shards[i].unconfirmed = map[string]int{}
 	}
 	return lo
 }
@@ -136,7 +143,13 @@ func (lo *local) shardOf(key string) int {
 	return int(maphash.String(lo.seed, key) % uint64(len(lo.shards)))
 }
 
-func (lo *local) decide(l *Limiter, hits []Hit, cost int) Decision {
+// decide makes a decision over the TATs it holds. When accept is given, the
+// decision is charged (and ok) only if every key is known and every result
+// passes it (given the key's unconfirmed charges); a refusal changes
+// nothing. charged,
+// when given, runs when the decision is charged, before the keys' locks are
+// let go, and the charge counts as unconfirmed until confirm.
+func (lo *local) decide(l *Limiter, hits []Hit, cost int, accept func(r Result, unconfirmed int) bool, charged func()) (d Decision, ok bool) {
 	keys := make([]string, len(hits))
 	idx := make([]int, len(hits))
 	for i, h := range hits {
@@ -155,24 +168,70 @@ func (lo *local) decide(l *Limiter, hits []Hit, cost int) Decision {
 		}
 	}()
 
-	t := lo.now()
-	now := float64(t.Unix()-epoch2017) + float64(t.Nanosecond())/1e9
-	d := Decision{Allowed: true, Backend: BackendLocal, Results: make([]Result, len(hits))}
+	now := lo.at(lo.now())
+	d = Decision{Allowed: true, Backend: BackendLocal, Results: make([]Result, len(hits))}
 	tats := make([]float64, len(hits))
+	ok = true
 	for i, h := range hits {
-		tat, ok := lo.shards[idx[i]].tat[keys[i]]
-		if !ok {
+		tat, found := lo.shards[idx[i]].tat[keys[i]]
+		if !found {
 			tat = now
 		}
 		d.Results[i], tats[i] = step(now, tat, h.Policy, cost)
 		d.Allowed = d.Allowed && d.Results[i].Allowed
+		ok = ok && (accept == nil || found && accept(d.Results[i], lo.shards[idx[i]].unconfirmed[keys[i]]))
+	}
+	if !ok {
+		return Decision{}, false
 	}
 	if d.Allowed && cost > 0 {
 		for i := range hits {
 			lo.shards[idx[i]].put(keys[i], tats[i], now, lo.max)
 		}
+		if charged != nil {
+			for i := range hits {
+				lo.shards[idx[i]].unconfirmed[keys[i]]++
+			}
+			charged()
+		}
 	}
-	return d
+	return d, true
+}
+
+// track counts a charge of key sent to Redis, until confirm.
+func (lo *local) track(key string) {
+	s := &lo.shards[lo.shardOf(key)]
+	s.mu.Lock()
+	s.unconfirmed[key]++
+	s.mu.Unlock()
+}
+
+// confirm records that Redis answered (or failed) a charge of key.
+func (lo *local) confirm(key string) {
+	s := &lo.shards[lo.shardOf(key)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.unconfirmed[key]; n > 1 {
+		s.unconfirmed[key] = n - 1
+	} else {
+		delete(s.unconfirmed, key)
+	}
+}
+
+// at is t as the TATs count time: seconds since 2017-01-01.
+func (lo *local) at(t time.Time) float64 {
+	return float64(t.Unix()-epoch2017) + float64(t.Nanosecond())/1e9
+}
+
+// merge brings a key's TAT up to one Redis reported (a TAT only moves
+// forward: the later of the two has counted more events).
+func (lo *local) merge(key string, tat float64) {
+	s := &lo.shards[lo.shardOf(key)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.tat[key]; !ok || tat > cur {
+		s.put(key, tat, lo.at(lo.now()), lo.max)
+	}
 }
 
 // put stores a TAT, first sweeping expired keys every so often and, when

@@ -194,8 +194,23 @@ func New(opts Options) (*Limiter, error) {
 	return l, nil
 }
 
-// Close stops the probe and closes a Redis client the limiter opened.
+// Flush waits until the charges of decisions made from the shadow (see
+// roomy) have reached Redis, or ctx is done.
+func (l *Limiter) Flush(ctx context.Context) error {
+	if l.rdb == nil {
+		return nil
+	}
+	return l.batch.flush(ctx)
+}
+
+// Close sends the charges still queued (for at most a second), stops the
+// probe and closes a Redis client the limiter opened.
 func (l *Limiter) Close() error {
+	if !l.degraded.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		l.Flush(ctx)
+		cancel()
+	}
 	l.cancel()
 	l.wg.Wait()
 	if l.ownsRDB {
@@ -262,25 +277,93 @@ func (l *Limiter) decide(ctx context.Context, hits []Hit, cost int) Decision {
 		return Decision{Allowed: true, Backend: BackendLocal}
 	}
 	if l.rdb == nil {
-		return l.local.decide(l, hits, cost)
+		d, _ := l.local.decide(l, hits, cost, nil, nil)
+		return d
 	}
 	if !l.degraded.Load() {
+		if d, ok := l.roomy(hits, cost); ok {
+			return d
+		}
 		// No timer here: each Redis call is bounded by Timeout, and a
 		// decision waits for at most the call in flight and its own.
 		d, err := l.batch.decide(ctx, hits, cost)
 		if err == nil {
-			if l.failures.Load() != 0 {
-				l.failures.Store(0)
-			}
 			return d
-		}
-		// The caller's own cancellation is not Redis's fault.
-		if ctx.Err() == nil && l.failures.Add(1) >= l.maxFail {
-			l.markDegraded(err)
 		}
 	}
 	l.fallbacks.Add(1)
-	return l.local.decide(l, hits, cost)
+	d, _ := l.local.decide(l, hits, cost, nil, nil)
+	return d
+}
+
+// Roomy limits. Policies with a large burst (public reads: a tour bus behind
+// one address) are checked against the in-process copy of each key's state,
+// which every Redis answer brings up to date (the shadow). While every limit
+// of a decision keeps at least a tenth of its burst after it, the decision
+// is made from the shadow at once and charged to Redis in the next batch,
+// without waiting. What the shadow can miss is other replicas' charges that
+// Redis has not answered yet; each replica keeps at most a fortieth of a
+// burst of them per key, so that up to four replicas together stay within
+// the tenth held back. Near the limit, or with too many charges unanswered,
+// every decision waits for Redis, which has counted every charge before it:
+// the shared limit stays exact where it refuses.
+const (
+	roomyBurst       = 100
+	roomyHeadroom    = 10 // keep Burst/roomyHeadroom
+	roomyUnconfirmed = 40 // at most Burst/roomyUnconfirmed unanswered charges per key
+)
+
+// roomyAny reports whether a decision touches a roomy policy, whose keys'
+// charges in flight the shadow counts.
+func (l *Limiter) roomyAny(hits []Hit) bool {
+	for _, h := range hits {
+		if h.Policy.Burst >= roomyBurst {
+			return true
+		}
+	}
+	return false
+}
+
+// roomy makes the decision from the shadow when every limit has room. A
+// peek (cost 0) is never roomy, nor is a key the shadow has not heard of
+// (a new client, or one idle long enough to be forgotten): Redis answers
+// those, and its answer teaches the shadow the key's state.
+func (l *Limiter) roomy(hits []Hit, cost int) (Decision, bool) {
+	if cost == 0 {
+		return Decision{}, false
+	}
+	for _, h := range hits {
+		if h.Policy.Burst < roomyBurst {
+			return Decision{}, false
+		}
+	}
+	// The charge is queued before the keys are let go: a decision that
+	// finds the shadow near the limit just after, and so asks Redis, is
+	// queued behind it, and Redis counts both in that order.
+	d, ok := l.local.decide(l, hits, cost, func(r Result, unconfirmed int) bool {
+		// Charges in flight may all be refused by Redis or all counted:
+		// reckon with the worse case.
+		return r.Allowed && r.Remaining-unconfirmed >= r.Policy.Burst/roomyHeadroom &&
+			unconfirmed < max(r.Policy.Burst/roomyUnconfirmed, 1)
+	}, func() { l.batch.charge(hits, cost) })
+	if !ok {
+		return Decision{}, false
+	}
+	d.Backend = BackendRedis
+	return d, true
+}
+
+// account keeps the count of failed Redis calls in a row, which marks the
+// limiter degraded at FailuresToDegrade.
+func (l *Limiter) account(err error) {
+	switch {
+	case err == nil:
+		if l.failures.Load() != 0 {
+			l.failures.Store(0)
+		}
+	case l.ctx.Err() == nil && l.failures.Add(1) >= l.maxFail:
+		l.markDegraded(err)
+	}
 }
 
 // redisAllow makes one single-limit decision with redis_rate.
@@ -290,6 +373,7 @@ func (l *Limiter) redisAllow(ctx context.Context, h Hit) (Decision, error) {
 		return Decision{}, fmt.Errorf("ratelimit: redis allow: %w", err)
 	}
 	r := Result{Policy: h.Policy, Allowed: res.Allowed > 0, Remaining: res.Remaining, ResetAfter: max(res.ResetAfter, 0)}
+	l.local.merge(l.key(h), l.local.at(time.Now().Add(r.ResetAfter)))
 	if r.Allowed {
 		// redis_rate truncates remaining in Lua, where 299×0.1/0.1 can
 		// give 298.999…; the reset time is exact, so count from it.
@@ -367,6 +451,9 @@ func (l *Limiter) redisBatch(ctx context.Context, batch []*pending) ([]Decision,
 	var id []byte
 	for i, p := range batch {
 		id = strconv.AppendInt(id[:0], int64(p.cost), 10)
+		if p.force {
+			id = append(id, 'f')
+		}
 		for _, h := range p.hits {
 			id = append(id, 0)
 			id = append(id, l.key(h)...)
@@ -386,7 +473,11 @@ func (l *Limiter) redisBatch(ctx context.Context, batch []*pending) ([]Decision,
 	args := make([]any, 0, 1+6*len(groups))
 	args = append(args, len(groups))
 	for _, g := range groups {
-		args = append(args, g.first.cost, len(g.of), len(g.keys))
+		force := 0
+		if g.first.force {
+			force = 1
+		}
+		args = append(args, g.first.cost, len(g.of), len(g.keys), force)
 		keys = append(keys, g.keys...)
 		for _, h := range g.first.hits {
 			args = append(args, h.Policy.Burst, h.Policy.Rate, h.Policy.Period.Seconds())
@@ -426,6 +517,9 @@ func (l *Limiter) redisBatch(ctx context.Context, batch []*pending) ([]Decision,
 			d := Decision{Allowed: int64(n) < allowed, Backend: BackendRedis, Results: make([]Result, len(hits))}
 			for j, h := range hits {
 				d.Results[j], next[j] = step(now, state[g.keys[j]], h.Policy, cost)
+				if g.first.force { // charged whatever the state
+					next[j] = max(state[g.keys[j]], now) + h.Policy.Period.Seconds()/float64(h.Policy.Rate)*float64(cost)
+				}
 			}
 			if d.Allowed && cost > 0 {
 				for j, k := range g.keys {
@@ -433,6 +527,9 @@ func (l *Limiter) redisBatch(ctx context.Context, batch []*pending) ([]Decision,
 				}
 			}
 			ds[i] = d
+		}
+		for j, h := range hits {
+			l.local.merge(l.key(h), state[g.keys[j]])
 		}
 	}
 	return ds, nil
