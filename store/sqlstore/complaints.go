@@ -147,6 +147,10 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 			links := link(recent)
 			c.DuplicateOf = links.DuplicateOf
 			if len(links.Cluster) > 0 {
+				// The members may be waiting in the group's write.
+				if err := db.flushWrites(ctx, g); err != nil {
+					return err
+				}
 				if err := db.joinCluster(ctx, tx, c, links.Cluster, now); err != nil {
 					return err
 				}
@@ -160,10 +164,20 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 			events = append(events, shian.ComplaintEvent{Type: "cluster", Status: c.Status, Note: fmt.Sprintf("outbreak cluster %d", c.ClusterID)})
 		}
 		if db.Dialect.Name == "postgres" {
-			// One round trip for the common case: the row, its timeline
-			// and the idempotency key.
-			if err := db.writeComplaintPG(ctx, tx, c, events, idem, now); err != nil {
-				return err
+			// In a group, the rows wait for one statement for the whole
+			// group; alone (or with photos, which need the row first), one
+			// statement writes the row, its timeline and its key.
+			if !g.Solo() && len(c.Photos) == 0 {
+				if err := db.deferWrite(ctx, g, c, events, idem, now); err != nil {
+					return err
+				}
+			} else {
+				if err := db.flushWrites(ctx, g); err != nil {
+					return err
+				}
+				if err := db.writeComplaintPG(ctx, tx, c, events, idem, now); err != nil {
+					return err
+				}
 			}
 		} else {
 			if idem != nil {
@@ -303,6 +317,159 @@ func (db *DB) writeComplaintPG(ctx context.Context, tx *sql.Tx, c *shian.Complai
 	if idem != nil {
 		// A key in use undoes the whole statement: the unit fails.
 		return idemResult(idem, n)
+	}
+	return nil
+}
+
+// pgWrite is a new complaint waiting for its group's write (PostgreSQL).
+type pgWrite struct {
+	c      *shian.Complaint
+	events []shian.ComplaintEvent
+	idem   *shian.Idempotency
+	now    time.Time
+}
+
+// deferWrite gives c its id now (from ids drawn for the whole group in one
+// query) and leaves its row, timeline and key to flushWrites, which runs
+// when the group's units are done (or earlier, when a unit needs the rows
+// in the table).
+func (db *DB) deferWrite(ctx context.Context, g *GroupTx, c *shian.Complaint, events []shian.ComplaintEvent, idem *shian.Idempotency, now time.Time) error {
+	ws, _ := g.Value("writes").([]pgWrite)
+	if idem != nil {
+		for _, w := range ws {
+			if w.idem != nil && w.idem.Key == idem.Key { // one row per key and statement
+				if err := db.flushWrites(ctx, g); err != nil {
+					return err
+				}
+				ws = nil
+				break
+			}
+		}
+	}
+	ids, _ := g.Value("ids").([]int64)
+	if len(ids) == 0 {
+		rows, err := g.Tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('complaints', 'id')) FROM generate_series(1, $1)`, g.Size())
+		if err != nil {
+			return fmt.Errorf("complaint ids: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("complaint ids: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return fmt.Errorf("complaint ids: %v", err)
+		}
+	}
+	c.ID, ids = ids[0], ids[1:]
+	g.SetValue("ids", ids)
+	if g.Value("flush") == nil {
+		g.SetValue("flush", true)
+		g.OnFinish(func() error { return db.flushWrites(ctx, g) })
+	}
+	g.SetValue("writes", append(ws, pgWrite{c: c, events: events, idem: idem, now: now}))
+	return nil
+}
+
+// flushWrites writes the group's waiting complaints, their timelines and
+// their keys in one statement. A key in use, or one no longer held, fails
+// the statement's check and with it the group, whose units then run alone
+// and meet their own answer.
+func (db *DB) flushWrites(ctx context.Context, g *GroupTx) error {
+	ws, _ := g.Value("writes").([]pgWrite)
+	if len(ws) == 0 {
+		return nil
+	}
+	g.SetValue("writes", []pgWrite(nil))
+	var q strings.Builder
+	var args []any
+	ph := func(n int) string { return "(" + in(n) + ")" }
+	var claims, holds []pgWrite
+	for _, w := range ws {
+		switch {
+		case w.idem == nil:
+		case w.idem.Held:
+			holds = append(holds, w)
+		default:
+			claims = append(claims, w)
+		}
+	}
+	q.WriteString("WITH k AS (")
+	if len(claims) == 0 {
+		q.WriteString("SELECT 1 WHERE false")
+	} else {
+		q.WriteString(`INSERT INTO idempotency_keys AS k (idem_key, request_hash, owner, state, response, locked_until, expires_at) VALUES `)
+		for i, w := range claims {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			keep := w.idem.Keep
+			if keep <= 0 {
+				keep = 24 * time.Hour
+			}
+			q.WriteString(`(?, ?, ?, 'done', ?, ?, ?)`)
+			args = append(args, w.idem.Key, w.idem.RequestHash, w.idem.Owner, string(w.idem.Response), w.now, w.now.Add(keep))
+		}
+		q.WriteString(` ON CONFLICT (idem_key) DO UPDATE SET request_hash = excluded.request_hash, owner = excluded.owner,
+			state = 'done', response = excluded.response, locked_until = excluded.locked_until, expires_at = excluded.expires_at
+			WHERE k.expires_at <= excluded.locked_until OR (k.state = 'pending' AND k.locked_until <= excluded.locked_until)
+			RETURNING 1`)
+	}
+	q.WriteString("), h AS (")
+	if len(holds) == 0 {
+		q.WriteString("SELECT 1 WHERE false")
+	} else {
+		q.WriteString(`UPDATE idempotency_keys AS t SET state = 'done', response = v.response, locked_until = v.at::timestamptz FROM (VALUES `)
+		for i, w := range holds {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(ph(4))
+			args = append(args, w.idem.Key, w.idem.Owner, string(w.idem.Response), w.now)
+		}
+		q.WriteString(`) AS v(idem_key, owner, response, at)
+			WHERE t.idem_key = v.idem_key AND t.owner = v.owner AND t.state = 'pending' RETURNING 1`)
+	}
+	q.WriteString("), c AS (INSERT INTO complaints (id, " + strings.TrimPrefix(complaintInsert, "complaints (") + " VALUES ")
+	for i, w := range ws {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		vals := complaintValues(w.c)
+		q.WriteString(ph(1 + len(vals)))
+		args = append(append(args, w.c.ID), vals...)
+	}
+	q.WriteString(" RETURNING 1), e AS (INSERT INTO complaint_events (complaint_id, at, type, status, public, actor, note) VALUES ")
+	n := 0
+	for _, w := range ws {
+		for _, e := range w.events {
+			if n > 0 {
+				q.WriteString(", ")
+			}
+			n++
+			q.WriteString(`(?, ?, ?, ?, ?, '', ?)`)
+			args = append(args, w.c.ID, w.now, e.Type, e.Status, e.Public, e.Note)
+		}
+	}
+	q.WriteString(") SELECT (SELECT COUNT(*) FROM k), (SELECT COUNT(*) FROM h), (SELECT COUNT(*) FROM c)")
+	var nk, nh, nc int
+	if db.Dialect.OneShot != nil {
+		args = append([]any{db.Dialect.OneShot}, args...)
+	}
+	if err := g.Tx.QueryRowContext(ctx, db.Q(q.String()), args...).Scan(&nk, &nh, &nc); err != nil {
+		return fmt.Errorf("insert complaints: %w", err)
+	}
+	switch {
+	case nk != len(claims):
+		return shian.ErrIdempotencyTaken
+	case nh != len(holds):
+		return shian.Errorf(shian.ECONFLICT, "an idempotency key is no longer held by its request")
+	case nc != len(ws):
+		return fmt.Errorf("insert complaints: %d of %d rows written", nc, len(ws))
 	}
 	return nil
 }

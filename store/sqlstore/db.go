@@ -39,6 +39,10 @@ type Dialect struct {
 	// Writers is how many group-commit transactions (see Group) may run at
 	// once: 1 on SQLite, which has one writer anyway; 0 means 1.
 	Writers int
+	// OneShot, when set, is put before the arguments of a statement whose
+	// text is made for one use (a group's write), so that the driver does
+	// not prepare and keep it (pgx: QueryExecModeExec).
+	OneShot any
 	// LockKeys, when set, is a statement taking the locks named by its one
 	// argument, an array of names, in the array's order, until the end of
 	// the transaction (see Group).

@@ -64,9 +64,29 @@ type grouper struct {
 // share beyond it: each unit's hint (what it will read, so that the first
 // unit may read it for all in one query) and a scratch space.
 type GroupTx struct {
-	Tx    *sql.Tx
-	units []*groupUnit
-	vals  map[string]any
+	Tx     *sql.Tx
+	units  []*groupUnit
+	vals   map[string]any
+	finish []func() error
+}
+
+// Solo reports whether the unit runs alone in its transaction.
+func (g *GroupTx) Solo() bool { return len(g.units) == 1 }
+
+// Size is the number of units in the transaction.
+func (g *GroupTx) Size() int { return len(g.units) }
+
+// OnFinish registers fn to run after the last unit, before the commit; its
+// error fails the group like a unit's.
+func (g *GroupTx) OnFinish(fn func() error) { g.finish = append(g.finish, fn) }
+
+func (g *GroupTx) finished() error {
+	for _, fn := range g.finish {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Hints are the hints of the group's units, in the order they run.
@@ -166,7 +186,7 @@ func (db *DB) runGroup(units []*groupUnit) {
 					return err
 				}
 			}
-			return nil
+			return g.finished()
 		})
 		cancel()
 		if err == nil {
@@ -181,7 +201,11 @@ func (db *DB) runGroup(units []*groupUnit) {
 			if err := db.lockKeys(u.ctx, tx, []*groupUnit{u}); err != nil {
 				return err
 			}
-			return u.fn(&GroupTx{Tx: tx, units: []*groupUnit{u}})
+			g := &GroupTx{Tx: tx, units: []*groupUnit{u}}
+			if err := u.fn(g); err != nil {
+				return err
+			}
+			return g.finished()
 		})
 		close(u.done)
 	}
