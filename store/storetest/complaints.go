@@ -250,6 +250,44 @@ func runComplaints(t *testing.T, open Opener) {
 			}
 		}
 	})
+	t.Run("GroupFailureIsolated", func(t *testing.T) {
+		// One filing that fails (its ticket is taken) among many that
+		// arrive together: it gets its own error, the others are stored.
+		db := open(t)
+		if err := db.InsertComplaint(ctx, Complaint("QHD-HHHH-0000", "shop-z", "hygiene"), nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		errs := make([]error, 12)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range errs {
+			wg.Go(func() {
+				<-start
+				ticket := fmt.Sprintf("QHD-HHHH-%04d", i+1)
+				if i == 5 {
+					ticket = "QHD-HHHH-0000"
+				}
+				c := Complaint(ticket, fmt.Sprint("shop-", i%3), "hygiene")
+				c.PhoneHash = fmt.Sprint("phone-", i)
+				errs[i] = db.InsertComplaint(ctx, c, linkAll("hygiene"), nil)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if i == 5 {
+				if !errors.Is(err, sqlstore.ErrTicketTaken) {
+					t.Errorf("the filing with a taken ticket: %v", err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("filing %d: %v", i, err)
+			} else if _, err := db.ComplaintByTicket(ctx, fmt.Sprintf("QHD-HHHH-%04d", i+1)); err != nil {
+				t.Errorf("filing %d acknowledged but not stored: %v", i, err)
+			}
+		}
+	})
 	t.Run("IdempotencyClaimedInFiling", func(t *testing.T) {
 		db := open(t)
 		clock := Now
