@@ -49,8 +49,8 @@ const maxQueue = 1 << 14
 
 // charge queues a decision already made, to be charged to Redis in the next
 // batch; nobody waits for it.
-func (b *batcher) charge(hits []Hit, cost int) {
-	b.enqueue(&pending{hits: hits, cost: cost, force: true, done: make(chan struct{})}, true)
+func (b *batcher) charge(hits []Hit, cost int) bool {
+	return b.enqueue(&pending{hits: hits, cost: cost, force: true, done: make(chan struct{})}, true)
 }
 
 // flush waits until every queued decision and charge has been sent and
@@ -91,14 +91,12 @@ func (b *batcher) decide(ctx context.Context, hits []Hit, cost int) (Decision, e
 	}
 }
 
-func (b *batcher) enqueue(p *pending, droppable bool) {
+// enqueue queues p, or drops it (false) when droppable and the queue is full.
+func (b *batcher) enqueue(p *pending, droppable bool) bool {
 	b.mu.Lock()
 	if droppable && len(b.queue) >= maxQueue {
 		b.mu.Unlock()
-		for _, h := range p.hits {
-			b.l.local.confirm(b.l.key(h))
-		}
-		return
+		return false
 	}
 	b.queue = append(b.queue, p)
 	start := b.senders < maxSenders
@@ -109,6 +107,7 @@ func (b *batcher) enqueue(p *pending, droppable bool) {
 	if start {
 		go b.send()
 	}
+	return true
 }
 
 // send makes the queued decisions, a batch at a time, until none is left.

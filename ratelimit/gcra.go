@@ -146,10 +146,10 @@ func (lo *local) shardOf(key string) int {
 // decide makes a decision over the TATs it holds. When accept is given, the
 // decision is charged (and ok) only if every key is known and every result
 // passes it (given the key's unconfirmed charges); a refusal changes
-// nothing. charged,
-// when given, runs when the decision is charged, before the keys' locks are
-// let go, and the charge counts as unconfirmed until confirm.
-func (lo *local) decide(l *Limiter, hits []Hit, cost int, accept func(r Result, unconfirmed int) bool, charged func()) (d Decision, ok bool) {
+// nothing. charged, when given, runs when the decision is charged, before
+// the keys' locks are let go; a charge it reports sent counts as
+// unconfirmed until confirm.
+func (lo *local) decide(l *Limiter, hits []Hit, cost int, accept func(r Result, unconfirmed int) bool, charged func() bool) (d Decision, ok bool) {
 	keys := make([]string, len(hits))
 	idx := make([]int, len(hits))
 	for i, h := range hits {
@@ -188,11 +188,10 @@ func (lo *local) decide(l *Limiter, hits []Hit, cost int, accept func(r Result, 
 		for i := range hits {
 			lo.shards[idx[i]].put(keys[i], tats[i], now, lo.max)
 		}
-		if charged != nil {
+		if charged != nil && charged() {
 			for i := range hits {
 				lo.shards[idx[i]].unconfirmed[keys[i]]++
 			}
-			charged()
 		}
 	}
 	return d, true

@@ -345,7 +345,7 @@ func (l *Limiter) roomy(hits []Hit, cost int) (Decision, bool) {
 		// reckon with the worse case.
 		return r.Allowed && r.Remaining-unconfirmed >= r.Policy.Burst/roomyHeadroom &&
 			unconfirmed < max(r.Policy.Burst/roomyUnconfirmed, 1)
-	}, func() { l.batch.charge(hits, cost) })
+	}, func() bool { return l.batch.charge(hits, cost) })
 	if !ok {
 		return Decision{}, false
 	}

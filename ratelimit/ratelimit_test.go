@@ -767,3 +767,51 @@ func TestRoomyLimitsAcrossReplicas(t *testing.T) {
 		t.Fatalf("a fresh replica sees room left after the burst was spent: %+v", d.Results)
 	}
 }
+
+// TestRoomyChargesWhileRedisHangs: with Redis frozen, decisions on a roomy
+// key keep being made at once from the shadow; the charges that cannot be
+// sent pile up to a bound and the rest are dropped, without blocking; when
+// Redis answers again the queue drains.
+func TestRoomyChargesWhileRedisHangs(t *testing.T) {
+	srv := startPrivateRedis(t)
+	p := ratelimit.Policy{Name: "roomy", Rate: 1 << 30, Burst: 1 << 30, Period: time.Minute}
+	l, err := ratelimit.New(ratelimit.Options{RedisURL: srv.URL(), Policies: []ratelimit.Policy{p},
+		Timeout: 500 * time.Millisecond, ProbeInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if d := l.Allow(t.Context(), p, "k"); d.Backend != ratelimit.BackendRedis || !d.Allowed {
+		t.Fatalf("first decision: %+v", d) // Redis answers it; the shadow learns the key
+	}
+	if err := srv.signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	shadow := 0
+	for i := range 40000 {
+		d := l.Allow(t.Context(), p, "k")
+		if !d.Allowed {
+			t.Fatalf("decision %d refused: %+v", i, d)
+		}
+		if d.Backend == ratelimit.BackendRedis {
+			shadow++
+		}
+	}
+	took := time.Since(start)
+	t.Logf("40,000 decisions in %v with Redis frozen, %d from the shadow (the rest in-process after it degraded)", took, shadow)
+	if took > 10*time.Second {
+		t.Fatalf("40,000 decisions took %v with Redis frozen", took)
+	}
+	if shadow <= 1<<14 {
+		t.Fatalf("only %d decisions from the shadow: the queue's bound was not reached", shadow)
+	}
+	if err := srv.signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if err := l.Flush(ctx); err != nil {
+		t.Fatalf("queue did not drain after Redis came back: %v", err)
+	}
+}
