@@ -72,7 +72,9 @@ type Result struct {
 // Decision answers one Allow/AllowAll/Peek.
 type Decision struct {
 	Allowed bool
-	// Backend is BackendRedis or BackendLocal.
+	// Backend is BackendRedis (made by Redis, or for a roomy limit from
+	// the replica's copy of the Redis state and charged to Redis after) or
+	// BackendLocal (the in-process limiter alone).
 	Backend string
 	// Results holds one Result per Hit, in order.
 	Results []Result
