@@ -29,7 +29,15 @@ type batcher struct {
 	mu      sync.Mutex
 	queue   []*pending
 	senders int
+	waiting int           // queued decisions someone waits for (not charges)
+	wake    chan struct{} // a lingering sender's cue that someone waits
 }
+
+// linger is how long a sender holding only charges (nobody waits for them)
+// lets more gather before sending: under a crowd, one call then carries
+// a millisecond's charges instead of a round trip's. A decision that waits
+// for Redis cuts it short.
+const linger = time.Millisecond
 
 // pending is one decision waiting for its batch.
 type pending struct {
@@ -50,7 +58,7 @@ const maxQueue = 1 << 14
 // charge queues a decision already made, to be charged to Redis in the next
 // batch; nobody waits for it.
 func (b *batcher) charge(hits []Hit, cost int) bool {
-	return b.enqueue(&pending{hits: hits, cost: cost, force: true, done: make(chan struct{})}, true)
+	return b.enqueue(&pending{hits: hits, cost: cost, force: true}, true)
 }
 
 // flush waits until every queued decision and charge has been sent and
@@ -99,6 +107,13 @@ func (b *batcher) enqueue(p *pending, droppable bool) bool {
 		return false
 	}
 	b.queue = append(b.queue, p)
+	if !p.force {
+		b.waiting++
+		select {
+		case b.wake <- struct{}{}:
+		default:
+		}
+	}
 	start := b.senders < maxSenders
 	if start {
 		b.senders++
@@ -117,6 +132,21 @@ func (b *batcher) send() {
 		// from asking join this batch instead of waiting for the next.
 		runtime.Gosched()
 		b.mu.Lock()
+		if b.waiting == 0 && len(b.queue) > 0 && len(b.queue) < maxBatch {
+			if b.wake == nil {
+				b.wake = make(chan struct{}, 1)
+			}
+			wake := b.wake
+			b.mu.Unlock()
+			t := time.NewTimer(linger)
+			select {
+			case <-wake:
+			case <-t.C:
+			case <-b.l.ctx.Done():
+			}
+			t.Stop()
+			b.mu.Lock()
+		}
 		n := min(len(b.queue), maxBatch)
 		if n == 0 {
 			b.senders--
@@ -125,6 +155,11 @@ func (b *batcher) send() {
 		}
 		batch := make([]*pending, n)
 		copy(batch, b.queue)
+		for _, p := range batch {
+			if !p.force {
+				b.waiting--
+			}
+		}
 		rest := copy(b.queue, b.queue[n:])
 		clear(b.queue[rest:])
 		b.queue = b.queue[:rest]
@@ -142,7 +177,9 @@ func (b *batcher) send1(batch []*pending) {
 		p := batch[0]
 		p.d, p.err = l.redisAllow(ctx, p.hits[0])
 		l.account(p.err)
-		close(p.done)
+		if p.done != nil {
+			close(p.done)
+		}
 		return
 	}
 	ds, err := l.redisBatch(ctx, batch)
@@ -161,6 +198,8 @@ func (b *batcher) send1(batch []*pending) {
 		} else {
 			p.d = ds[i]
 		}
-		close(p.done)
+		if p.done != nil {
+			close(p.done)
+		}
 	}
 }
