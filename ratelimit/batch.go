@@ -44,7 +44,7 @@ type pending struct {
 	hits  []Hit
 	cost  int
 	force bool          // a charge of a decision already made (see charge)
-	done  chan struct{} // closed when d and err are set
+	done  chan struct{} // closed when d and err are set (nil for a charge)
 	d     Decision
 	err   error
 }
