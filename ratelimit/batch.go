@@ -20,8 +20,9 @@ import (
 // Redis runs it: a few microseconds each).
 const maxBatch = 128
 
-// maxSenders is how many calls may be in flight at once. Two keep Redis busy
-// while the next batch forms without making batches needlessly small.
+// maxSenders is how many calls may be in flight at once. With one, every
+// decision asked for during a call joins the next: two or more made
+// batches smaller and the machine no faster.
 const maxSenders = 1
 
 type batcher struct {
@@ -43,10 +44,12 @@ const linger = time.Millisecond
 type pending struct {
 	hits  []Hit
 	cost  int
-	force bool          // a charge of a decision already made (see charge)
-	done  chan struct{} // closed when d and err are set (nil for a charge)
-	d     Decision
-	err   error
+	force bool // a charge of a decision already made (see charge)
+	// tracked: the shadow counts this charge as unconfirmed until answered.
+	tracked bool
+	done    chan struct{} // closed when d and err are set (nil for a charge)
+	d       Decision
+	err     error
 }
 
 // maxQueue bounds the decisions waiting for a batch. Charges of decisions
@@ -58,7 +61,7 @@ const maxQueue = 1 << 14
 // charge queues a decision already made, to be charged to Redis in the next
 // batch; nobody waits for it.
 func (b *batcher) charge(hits []Hit, cost int) bool {
-	return b.enqueue(&pending{hits: hits, cost: cost, force: true}, true)
+	return b.enqueue(&pending{hits: hits, cost: cost, force: true, tracked: true}, true)
 }
 
 // flush waits until every queued decision and charge has been sent and
@@ -82,8 +85,8 @@ func (b *batcher) flush(ctx context.Context) error {
 // decide queues one decision and waits, at most until ctx is done, for the
 // batch it travels in.
 func (b *batcher) decide(ctx context.Context, hits []Hit, cost int) (Decision, error) {
-	p := &pending{hits: hits, cost: cost, done: make(chan struct{})}
-	if cost > 0 && b.l.roomyAny(hits) {
+	p := &pending{hits: hits, cost: cost, done: make(chan struct{}), tracked: cost > 0 && b.l.roomyAny(hits)}
+	if p.tracked {
 		for _, h := range hits {
 			b.l.local.track(b.l.key(h))
 		}
@@ -173,26 +176,22 @@ func (b *batcher) send1(batch []*pending) {
 	l := b.l
 	ctx, cancel := context.WithTimeout(l.ctx, l.timeout)
 	defer cancel()
-	if len(batch) == 1 && len(batch[0].hits) == 1 && batch[0].cost == 1 && !batch[0].force {
-		p := batch[0]
-		p.d, p.err = l.redisAllow(ctx, p.hits[0])
-		l.account(p.err)
-		if p.done != nil {
-			close(p.done)
-		}
-		return
+	var ds []Decision
+	var err error
+	if p := batch[0]; len(batch) == 1 && len(p.hits) == 1 && p.cost == 1 && !p.force {
+		var d Decision
+		d, err = l.redisAllow(ctx, p.hits[0])
+		ds = []Decision{d}
+	} else {
+		ds, err = l.redisBatch(ctx, batch)
 	}
-	ds, err := l.redisBatch(ctx, batch)
 	l.account(err)
-	for _, p := range batch {
-		// Answered, or lost: either way no longer in flight.
-		if p.force || p.cost > 0 && l.roomyAny(p.hits) {
+	for i, p := range batch {
+		if p.tracked { // answered, or lost: either way no longer in flight
 			for _, h := range p.hits {
 				l.local.confirm(l.key(h))
 			}
 		}
-	}
-	for i, p := range batch {
 		if err != nil {
 			p.err = err
 		} else {

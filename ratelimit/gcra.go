@@ -90,12 +90,16 @@ end
 return out
 `)
 
+// interval is a policy's emission interval in seconds, computed as
+// batchGCRA computes it (period / rate), not rounded to a Duration.
+func interval(p Policy) float64 { return p.Period.Seconds() / float64(p.Rate) }
+
 // step is one limit's part in one decision at time now (seconds since
 // 2017), given the key's TAT: the limit's Result and the TAT the key would
 // have if the decision is charged. It is batchGCRA's arithmetic, operation
 // for operation, and the in-process limiter's.
 func step(now, tat float64, p Policy, cost int) (Result, float64) {
-	interval := p.Period.Seconds() / float64(p.Rate)
+	interval := interval(p)
 	if tat < now {
 		tat = now
 	}

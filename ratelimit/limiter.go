@@ -520,7 +520,7 @@ func (l *Limiter) redisBatch(ctx context.Context, batch []*pending) ([]Decision,
 			for j, h := range hits {
 				d.Results[j], next[j] = step(now, state[g.keys[j]], h.Policy, cost)
 				if g.first.force { // charged whatever the state
-					next[j] = max(state[g.keys[j]], now) + h.Policy.Period.Seconds()/float64(h.Policy.Rate)*float64(cost)
+					next[j] = max(state[g.keys[j]], now) + interval(h.Policy)*float64(cost)
 				}
 			}
 			if d.Allowed && cost > 0 {
