@@ -176,18 +176,7 @@ func (db *DB) runGroup(units []*groupUnit) {
 	if len(live) > 1 {
 		slices.SortStableFunc(live, func(a, b *groupUnit) int { return strings.Compare(a.key, b.key) })
 		ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
-		err := db.Tx(ctx, func(tx *sql.Tx) error {
-			if err := db.lockKeys(ctx, tx, live); err != nil {
-				return err
-			}
-			g := &GroupTx{Tx: tx, units: live}
-			for _, u := range live {
-				if err := u.fn(g); err != nil {
-					return err
-				}
-			}
-			return g.finished()
-		})
+		err := db.Tx(ctx, func(tx *sql.Tx) error { return db.runUnits(ctx, tx, live) })
 		cancel()
 		if err == nil {
 			for _, u := range live {
@@ -197,18 +186,24 @@ func (db *DB) runGroup(units []*groupUnit) {
 		}
 	}
 	for _, u := range live {
-		u.err = db.Tx(u.ctx, func(tx *sql.Tx) error {
-			if err := db.lockKeys(u.ctx, tx, []*groupUnit{u}); err != nil {
-				return err
-			}
-			g := &GroupTx{Tx: tx, units: []*groupUnit{u}}
-			if err := u.fn(g); err != nil {
-				return err
-			}
-			return g.finished()
-		})
+		u.err = db.Tx(u.ctx, func(tx *sql.Tx) error { return db.runUnits(u.ctx, tx, []*groupUnit{u}) })
 		close(u.done)
 	}
+}
+
+// runUnits takes the units' locks, then runs them, then their OnFinish work,
+// in tx.
+func (db *DB) runUnits(ctx context.Context, tx *sql.Tx, units []*groupUnit) error {
+	if err := db.lockKeys(ctx, tx, units); err != nil {
+		return err
+	}
+	g := &GroupTx{Tx: tx, units: units}
+	for _, u := range units {
+		if err := u.fn(g); err != nil {
+			return err
+		}
+	}
+	return g.finished()
 }
 
 // lockKeys takes the locks the units' keys name, in order, each once, in
