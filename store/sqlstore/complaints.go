@@ -165,17 +165,13 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 		}
 		if db.Dialect.Name == "postgres" {
 			// In a group, the rows wait for one statement for the whole
-			// group; alone (or with photos, which need the row first), one
-			// statement writes the row, its timeline and its key.
-			if !g.Solo() && len(c.Photos) == 0 {
-				if err := db.deferWrite(ctx, g, c, events, idem, now); err != nil {
-					return err
-				}
-			} else {
+			// group; alone, or with photos (which need the row first),
+			// they are written at once.
+			if err := db.deferWrite(ctx, g, c, events, idem, now); err != nil {
+				return err
+			}
+			if g.Solo() || len(c.Photos) > 0 {
 				if err := db.flushWrites(ctx, g); err != nil {
-					return err
-				}
-				if err := db.writeComplaintPG(ctx, tx, c, events, idem, now); err != nil {
 					return err
 				}
 			}
@@ -255,23 +251,38 @@ func (db *DB) insertComplaintRow(ctx context.Context, tx *sql.Tx, c *shian.Compl
 }
 
 // idemSQL is the statement that settles a filing's idempotency key: it
-// completes a held key, or claims one not held (taking over a forgotten or
-// abandoned one) already completed.
+// completes a held key, or claims one not held (see claimSQL).
 func idemSQL(idem *shian.Idempotency, now time.Time) (string, []any) {
 	if idem.Held {
 		return `UPDATE idempotency_keys SET state = 'done', response = ?, locked_until = ?
 			WHERE idem_key = ? AND owner = ? AND state = 'pending'`, []any{string(idem.Response), now, idem.Key, idem.Owner}
 	}
-	keep := idem.Keep
-	if keep <= 0 {
-		keep = 24 * time.Hour
+	return claimSQL([]pgWrite{{idem: idem, now: now}})
+}
+
+// claimSQL claims the keys of ws, not held, already completed; a key that
+// is forgotten (past its keep) or abandoned (pending past its lease) is
+// taken over, one in use is left alone. It changes one row per key claimed.
+func claimSQL(ws []pgWrite) (string, []any) {
+	var q strings.Builder
+	var args []any
+	q.WriteString(`INSERT INTO idempotency_keys AS k (idem_key, request_hash, owner, state, response, locked_until, expires_at) VALUES `)
+	for i, w := range ws {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		keep := w.idem.Keep
+		if keep <= 0 {
+			keep = 24 * time.Hour
+		}
+		q.WriteString(`(?, ?, ?, 'done', ?, ?, ?)`)
+		args = append(args, w.idem.Key, w.idem.RequestHash, w.idem.Owner, string(w.idem.Response), w.now, w.now.Add(keep))
 	}
-	return `INSERT INTO idempotency_keys AS k (idem_key, request_hash, owner, state, response, locked_until, expires_at)
-			VALUES (?, ?, ?, 'done', ?, ?, ?)
-			ON CONFLICT (idem_key) DO UPDATE SET request_hash = excluded.request_hash, owner = excluded.owner, state = 'done',
-				response = excluded.response, locked_until = excluded.locked_until, expires_at = excluded.expires_at
-			WHERE k.expires_at <= ? OR (k.state = 'pending' AND k.locked_until <= ?)`,
-		[]any{idem.Key, idem.RequestHash, idem.Owner, string(idem.Response), now, now.Add(keep), now, now}
+	// locked_until of a claim is its filing's time: now.
+	q.WriteString(` ON CONFLICT (idem_key) DO UPDATE SET request_hash = excluded.request_hash, owner = excluded.owner,
+			state = 'done', response = excluded.response, locked_until = excluded.locked_until, expires_at = excluded.expires_at
+			WHERE k.expires_at <= excluded.locked_until OR (k.state = 'pending' AND k.locked_until <= excluded.locked_until)`)
+	return q.String(), args
 }
 
 // idemResult checks the rows idemSQL changed.
@@ -284,41 +295,6 @@ func idemResult(idem *shian.Idempotency, n int64) error {
 	default:
 		return shian.ErrIdempotencyTaken
 	}
-}
-
-// writeComplaintPG stores a new complaint, its first events and its
-// idempotency key in one statement (one round trip), on PostgreSQL.
-func (db *DB) writeComplaintPG(ctx context.Context, tx *sql.Tx, c *shian.Complaint, events []shian.ComplaintEvent, idem *shian.Idempotency, now time.Time) error {
-	vals := complaintValues(c)
-	types, statuses, notes := make([]string, len(events)), make([]string, len(events)), make([]string, len(events))
-	public := make([]bool, len(events))
-	for i, e := range events {
-		types[i], statuses[i], public[i], notes[i] = e.Type, e.Status, e.Public, e.Note
-	}
-	settle, settleArgs := `SELECT 1 WHERE false`, []any(nil)
-	if idem != nil {
-		q, args := idemSQL(idem, now)
-		settle, settleArgs = q+` RETURNING 1`, args
-	}
-	// Placeholders are numbered in the order they appear: the key first.
-	args := append(settleArgs, vals...)
-	args = append(args, now, types, statuses, public, notes)
-	var n int64
-	err := db.txQueryRow(ctx, tx, `WITH i AS (`+settle+`),
-		c AS (INSERT INTO `+complaintInsert+` VALUES (`+in(len(vals))+`) RETURNING id),
-		e AS (INSERT INTO complaint_events (complaint_id, at, type, status, public, actor, note)
-			SELECT c.id, ?, ev.type, ev.status, ev.public, '', ev.note
-			FROM c, unnest(?::text[], ?::text[], ?::boolean[], ?::text[]) WITH ORDINALITY AS ev(type, status, public, note, n)
-			ORDER BY ev.n)
-		SELECT c.id, (SELECT COUNT(*) FROM i) FROM c`, args...).Scan(&c.ID, &n)
-	if err != nil {
-		return fmt.Errorf("insert complaint %s: %w", c.Ticket, err)
-	}
-	if idem != nil {
-		// A key in use undoes the whole statement: the unit fails.
-		return idemResult(idem, n)
-	}
-	return nil
 }
 
 // pgWrite is a new complaint waiting for its group's write (PostgreSQL).
@@ -402,22 +378,9 @@ func (db *DB) flushWrites(ctx context.Context, g *GroupTx) error {
 	if len(claims) == 0 {
 		q.WriteString("SELECT 1 WHERE false")
 	} else {
-		q.WriteString(`INSERT INTO idempotency_keys AS k (idem_key, request_hash, owner, state, response, locked_until, expires_at) VALUES `)
-		for i, w := range claims {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			keep := w.idem.Keep
-			if keep <= 0 {
-				keep = 24 * time.Hour
-			}
-			q.WriteString(`(?, ?, ?, 'done', ?, ?, ?)`)
-			args = append(args, w.idem.Key, w.idem.RequestHash, w.idem.Owner, string(w.idem.Response), w.now, w.now.Add(keep))
-		}
-		q.WriteString(` ON CONFLICT (idem_key) DO UPDATE SET request_hash = excluded.request_hash, owner = excluded.owner,
-			state = 'done', response = excluded.response, locked_until = excluded.locked_until, expires_at = excluded.expires_at
-			WHERE k.expires_at <= excluded.locked_until OR (k.state = 'pending' AND k.locked_until <= excluded.locked_until)
-			RETURNING 1`)
+		cq, cargs := claimSQL(claims)
+		q.WriteString(cq + " RETURNING 1")
+		args = append(args, cargs...)
 	}
 	q.WriteString("), h AS (")
 	if len(holds) == 0 {
