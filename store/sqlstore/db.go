@@ -65,6 +65,7 @@ type DB struct {
 	preparing sync.Map // query text → true while cacheStmt runs
 
 	group grouper
+	bg    sync.WaitGroup // cacheStmt goroutines
 }
 
 // New wraps an open database.
@@ -72,8 +73,11 @@ func New(db *sql.DB, d Dialect, migrations fs.FS) *DB {
 	return &DB{DB: db, Dialect: d, Migrations: migrations, Now: time.Now}
 }
 
-// Close closes the database and its prepared statements.
+// Close closes the database and its prepared statements, once the
+// statements being prepared in the background are ready: none of its
+// goroutines touches the database (or, on SQLite, its files) after it.
 func (db *DB) Close() error {
+	db.bg.Wait()
 	db.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
@@ -294,7 +298,11 @@ func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, er
 	}
 	if tx != nil {
 		if _, busy := db.preparing.LoadOrStore(q, true); !busy {
-			go db.cacheStmt(q)
+			db.bg.Add(1)
+			go func() {
+				defer db.bg.Done()
+				db.cacheStmt(q)
+			}()
 		}
 		return tx.PrepareContext(ctx, q)
 	}
