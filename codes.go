@@ -22,7 +22,7 @@ func (n Names) In(lang string) string {
 	return n.ZH
 }
 
-// Code is an entry of one of the code lists in DATA.md.
+// Code is an entry of one of the code lists in docs/data-contract.md.
 type Code struct {
 	Code  string `json:"code"`
 	Names Names  `json:"names"`
@@ -30,7 +30,7 @@ type Code struct {
 	Zone bool `json:"zone,omitempty"`
 }
 
-// Districts are the city's districts, counties and functional zones (DATA.md).
+// Districts are the city's districts, counties and functional zones (docs/data-contract.md).
 var Districts = []Code{
 	{Code: "haigang", Names: Names{"海港区", "Haigang District", "район Хайган"}},
 	{Code: "shanhaiguan", Names: Names{"山海关区", "Shanhaiguan District", "район Шаньхайгуань"}},
@@ -43,7 +43,7 @@ var Districts = []Code{
 	{Code: "etdz", Names: Names{"秦皇岛经济技术开发区", "Qinhuangdao Economic and Technological Development Zone", "Циньхуандаоская зона экономического и технологического развития"}, Zone: true},
 }
 
-// ShopCategories are the kinds of food business (DATA.md).
+// ShopCategories are the kinds of food business (docs/data-contract.md).
 var ShopCategories = []Code{
 	{Code: "restaurant", Names: Names{"餐饮服务", "Restaurant", "Ресторан"}},
 	{Code: "school_canteen", Names: Names{"学校食堂", "School canteen", "Школьная столовая"}},

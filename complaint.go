@@ -2,7 +2,7 @@ package shian
 
 import "time"
 
-// Complaint kinds (DATA.md).
+// Complaint kinds (docs/complaints.md).
 const (
 	KindComplaint = "complaint" // 投诉: a consumer dispute asking for remedy
 	KindReport    = "report"    // 举报: a violation report, may be anonymous
@@ -38,7 +38,7 @@ type ComplaintCategory struct {
 	Priority string `json:"priority"`
 }
 
-// ComplaintCategories are the categories of DATA.md with their default priority.
+// ComplaintCategories are the categories of docs/complaints.md with their default priority.
 var ComplaintCategories = []ComplaintCategory{
 	{"foodborne_illness", Names{"疑似食物中毒", "Suspected food poisoning", "Подозрение на пищевое отравление"}, PriorityUrgent},
 	{"school_food", Names{"校园食品安全", "School food safety", "Безопасность питания в школе"}, PriorityHigh},

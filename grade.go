@@ -10,7 +10,7 @@ import (
 const NotGraded = "not_graded"
 
 // NewShopPeriod is how long after licensing a shop stays "not graded".
-// DATA.md says "three months"; we count 90 days so that the rule does not
+// The rule says "three months"; we count 90 days (docs/grades.md) so that the rule does not
 // depend on the lengths of the months involved.
 const NewShopPeriod = 90 * 24 * time.Hour
 
@@ -27,7 +27,7 @@ type Grade struct {
 	StatusNote string `json:"status_note,omitempty"`
 }
 
-// ResultForScore maps a 0–100 score to a result by DATA.md's cut-offs.
+// ResultForScore maps a 0–100 score to a result by the cut-offs of docs/grades.md.
 func ResultForScore(score int) string {
 	switch {
 	case score >= 90:
@@ -56,7 +56,7 @@ func GradeRank(dynamic string) int {
 }
 
 // ComputeGrade derives a shop's grade at time now from its inspections and
-// supplied annual grades, by the rules of DATA.md.
+// supplied annual grades, by the rules of docs/grades.md.
 func ComputeGrade(s *Shop, now time.Time) Grade {
 	g := Grade{Dynamic: NotGraded, Status: s.Status}
 	if g.Status == "" {

@@ -63,7 +63,7 @@ const (
 	ResultFail      = "fail"
 )
 
-// City bounding box (DATA.md): coordinates outside it are an input error.
+// City bounding box (docs/data-contract.md): coordinates outside it are an input error.
 const (
 	MinLat, MaxLat = 39.3, 40.6
 	MinLng, MaxLng = 118.5, 120.0
@@ -79,7 +79,7 @@ func InCity(lat, lng float64) bool {
 	return lat >= MinLat && lat <= MaxLat && lng >= MinLng && lng <= MaxLng
 }
 
-// Validate checks a shop against the import contract of DATA.md. now bounds
+// Validate checks a shop against the import contract of docs/data-contract.md. now bounds
 // dates (nothing may be dated in the future). It returns an EINVALID *Error
 // naming the first offending field.
 func (s *Shop) Validate(now time.Time) error {

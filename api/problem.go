@@ -8,7 +8,7 @@ import (
 	"shian"
 )
 
-// statuses maps error codes to HTTP statuses: the one table of STYLE.md.
+// statuses maps error codes to HTTP statuses: the only such table.
 var statuses = map[string]int{
 	shian.ENOTFOUND:     fiber.StatusNotFound,
 	shian.EINVALID:      fiber.StatusBadRequest,

@@ -24,7 +24,7 @@ const exportPage = 1000
 // ExportLIVES writes every shop of the store as a LIVES feed into dir
 // (created when missing; files of the same names are replaced):
 // businesses.csv, inspections.csv, violations.csv, annual.csv with our
-// extension columns, a legend.csv of DATA.md's cut-offs and a feed_info.csv
+// extension columns, a legend.csv of docs/grades.md's cut-offs and a feed_info.csv
 // dated opts.Now. ParseLIVES reads it back into the same shops.
 // opts.Progress, when set, is called after each page with Stage "export".
 func ExportLIVES(ctx context.Context, store Lister, dir string, opts Options) error {

@@ -1,5 +1,5 @@
 // Package importer reads shop registries from outside — the JSON Lines
-// format of DATA.md and the open LIVES inspection format — checks every line
+// format of docs/data-contract.md and the open LIVES inspection format — checks every line
 // against the import contract, and writes the good shops to the store in one
 // transaction. It also exports the registry as LIVES open data.
 //

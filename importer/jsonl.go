@@ -16,7 +16,7 @@ import (
 	"shian"
 )
 
-// shopLine is one line of the JSON Lines format (DATA.md).
+// shopLine is one line of the JSON Lines format (docs/data-contract.md).
 type shopLine struct {
 	Licence     string           `json:"licence"`
 	CreditCode  string           `json:"credit_code"`
@@ -62,7 +62,7 @@ type annualLine struct {
 	Grade string `json:"grade"`
 }
 
-// ParseJSONL reads shops in the JSON Lines format of DATA.md, one object per
+// ParseJSONL reads shops in the JSON Lines format of docs/data-contract.md, one object per
 // line (blank lines are ignored), and checks each against the import
 // contract: UTF-8, no unknown fields, field types, required fields, code
 // lists, coordinates, dates not in the future, and licences unique within
@@ -288,7 +288,7 @@ func jsonError(err error, prefix string) *LineError {
 		if n, uerr := strconv.Unquote(name); uerr == nil {
 			name = n
 		}
-		return &LineError{Field: join(name), Message: "unknown field (check its spelling against DATA.md)"}
+		return &LineError{Field: join(name), Message: "unknown field (check its spelling against docs/data-contract.md)"}
 	}
 	return &LineError{Field: prefix, Message: "malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")}
 }

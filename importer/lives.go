@@ -37,7 +37,7 @@ const (
 //
 // Our extension columns, beyond LIVES:
 //
-//	businesses.csv   district     a district code of DATA.md (else city, else Options.Locate)
+//	businesses.csv   district     a district code (else city, else Options.Locate); docs/data-contract.md
 //	                 category     a shop category code (default restaurant)
 //	                 name_en, name_ru, credit_code, grid, phone as in the JSONL format
 //	                 status       open (default), suspended, closed
@@ -93,7 +93,7 @@ func feedRoot(fsys fs.FS) (fs.FS, error) {
 // ParseLIVES reads a LIVES feed (businesses.csv, inspections.csv and the
 // optional violations.csv, legend.csv, annual.csv; feed_info.csv is not
 // needed to import) into shops. business_id, upper-cased, is the licence.
-// Scores map to results by legend.csv when present, else by DATA.md's
+// Scores map to results by legend.csv when present, else by docs/grades.md's
 // cut-offs; an explicit result column wins. Every bad row is reported with
 // its file, line and column, and a business with any bad row (its own or
 // one of its inspections, violations or annual grades) is left out of

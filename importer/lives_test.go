@@ -101,7 +101,7 @@ func TestParseLIVES(t *testing.T) {
 			t.Fatal(err, importer.ErrorList(res.Errors))
 		}
 		if got := res.Shops[0].Inspections[0].Result; got != shian.ResultFair {
-			t.Errorf("71 gave %s, want fair by DATA.md's cut-offs", got)
+			t.Errorf("71 gave %s, want fair by the cut-offs of docs/grades.md", got)
 		}
 	})
 }

@@ -23,7 +23,7 @@ const DefaultFontPath = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.t
 const StickerLine = "扫码查看食品安全等级 · Scan for food safety grade"
 
 // Sticker is what one door sticker shows. URL is the content of the code
-// (see URL); District is a district code from DATA.md, printed with its
+// (see URL); District is a district code (docs/data-contract.md), printed with its
 // Chinese and English names, or any other text, printed as given.
 type Sticker struct {
 	Name     string

@@ -29,7 +29,7 @@ import (
 //   - A working day is Monday–Friday, minus the public holidays of the
 //     calendar file, plus its make-up working days (调休上班) on weekends.
 //   - For a year the file has no schedule for, a working day is Monday–Friday
-//     minus the fixed-date holidays 1 Jan, 1 May and 1–3 Oct (DATA.md); the
+//     minus the fixed-date holidays 1 Jan, 1 May and 1–3 Oct (docs/calendar.md); the
 //     real schedule adds more days off, so deadlines then come out early
 //     rather than late, and Warnings says so at start.
 type Calendar struct {
@@ -39,7 +39,7 @@ type Calendar struct {
 }
 
 // fallbackHolidays are the fixed-date holidays of a year without an
-// official schedule (DATA.md): 1 Jan, 1 May, 1–3 Oct.
+// official schedule (docs/calendar.md): 1 Jan, 1 May, 1–3 Oct.
 var fallbackHolidays = [...]struct {
 	m time.Month
 	d int

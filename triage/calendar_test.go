@@ -35,7 +35,7 @@ func endOf(s string) time.Time {
 
 func TestDefaultCalendarMatchesDATA(t *testing.T) {
 	c := MustCalendar(t)
-	// DATA.md, 2026: days off that fall on Monday–Friday, and make-up days.
+	// docs/calendar.md, 2026: days off that fall on Monday–Friday, and make-up days.
 	offWeekdays := []string{
 		"2026-01-01", "2026-01-02",
 		"2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20", "2026-02-23",

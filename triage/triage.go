@@ -27,7 +27,7 @@ var (
 	defaultRouting []byte
 )
 
-// Legal periods in working days (市场监督管理投诉举报处理暂行办法, DATA.md).
+// Legal periods in working days (市场监督管理投诉举报处理暂行办法, docs/complaints.md).
 const (
 	AcceptWorkingDays    = 7  // complaint: decide to accept or reject, from receipt
 	VerifyWorkingDays    = 15 // report: verify and decide on a case, from receipt
