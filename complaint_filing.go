@@ -50,11 +50,13 @@ func (c *Complaint) LinkLookup() (l RecentLookup, ok bool) {
 	return RecentLookup{ShopKey: c.ShopKey, Category: c.Category, PhoneHash: c.PhoneHash}, c.PhoneHash != ""
 }
 
-// Timeline event types written when a complaint is filed.
+// Timeline event types the complaint's own flow writes (staff actions add
+// theirs).
 const (
 	EventFiled     = "filed"
 	EventDuplicate = "duplicate"
 	EventCluster   = "cluster"
+	EventRated     = "rated"
 )
 
 // StampFiled readies c to be written as filed at now: a complaint starts
@@ -117,4 +119,10 @@ func (c *Complaint) FirstDue() time.Time {
 		return c.VerifyDue
 	}
 	return c.AcceptDue
+}
+
+// RatedEvent is the timeline entry of a complainant's rating, which the
+// complainant sees; status is the complaint's at the time.
+func RatedEvent(status string, stars int) ComplaintEvent {
+	return ComplaintEvent{Type: EventRated, Status: status, Public: true, Note: fmt.Sprintf("%d/5", stars)}
 }

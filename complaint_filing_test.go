@@ -75,6 +75,9 @@ func TestFilingEventsAndClusterJoin(t *testing.T) {
 	if e := j.MemberEvent("accepted"); e.Type != EventCluster || e.Status != "accepted" || e.Public || !strings.Contains(e.Note, c.Ticket) {
 		t.Fatalf("member event %+v", e)
 	}
+	if e := RatedEvent("closed", 4); e.Type != EventRated || !e.Public || e.Note != "4/5" || e.Status != "closed" {
+		t.Errorf("rated event %+v: public, 4/5", e)
+	}
 	if (&Complaint{Kind: KindReport, VerifyDue: c.CreatedAt.Add(1)}).FirstDue() != c.CreatedAt.Add(1) {
 		t.Error("a report is queued by its verify deadline")
 	}

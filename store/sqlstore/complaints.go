@@ -706,8 +706,7 @@ func (db *DB) RateComplaint(ctx context.Context, id int64, stars int, note strin
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &shian.Error{Code: shian.ECONFLICT, Message: "this complaint has already been rated", Key: "complaint_rated"}
 		}
-		return db.insertEvent(ctx, tx, id, now, shian.ComplaintEvent{Type: "rated", Status: status, Public: true,
-			Note: fmt.Sprintf("%d/5", stars)})
+		return db.insertEvent(ctx, tx, id, now, shian.RatedEvent(status, stars))
 	})
 	if err != nil && shian.ErrorCode(err) == shian.EINTERNAL {
 		return unavailable(fmt.Errorf("rate complaint: %w", err))
