@@ -336,10 +336,12 @@ type ComplaintStore interface {
 	// ReleaseIdempotency drops a held key whose request failed.
 	ReleaseIdempotency(ctx context.Context, idem *Idempotency) error
 	// InsertComplaint writes the complaint, its photos and first timeline
-	// event, links it to clusters and duplicates decided by link (called
-	// inside the transaction with the recent complaints about the same
-	// shop), and, when idem is not nil, completes the key with its
-	// response — all in one transaction. A key that is not Held is claimed
+	// events (Complaint.FilingEvents), links it to clusters and duplicates
+	// decided by link (called inside the transaction with the earlier
+	// complaints Complaint.LinkLookup names; a cluster joined as
+	// JoinCluster decides), and, when idem is not nil, completes the key
+	// with its response — all in one transaction. The store decides none of
+	// these: it reads, calls and writes. A key that is not Held is claimed
 	// in that transaction (one forgotten — past its Keep, or left pending
 	// past its lease — is taken over); when it is in use, nothing is
 	// stored and the error is ErrIdempotencyTaken.

@@ -2,41 +2,18 @@ package complaints_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"shian"
 	"shian/complaints"
-	"shian/store/sqlite"
-	"shian/store/storetest"
-	"shian/triage"
 )
 
 func newService(t *testing.T) (*complaints.Service, func(time.Duration)) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "shian.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	now := storetest.Now
-	db.Now = func() time.Time { return now }
-	storetest.MustMigrate(t, db)
-	if _, err := db.UpsertShops(context.Background(), []*shian.Shop{storetest.Shop("JY1130302000001", "老二位海鲜", "beidaihe")}); err != nil {
-		t.Fatal(err)
-	}
-	tr, err := triage.New(triage.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := complaints.New(complaints.Config{Store: db, Triager: tr, Secret: []byte(strings.Repeat("x", 32)),
-		PhotoDir: t.TempDir(), Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc, func(d time.Duration) { now = now.Add(d) }
+	svc, _, advance := newServiceOn(t, filingStores[0].open)
+	return svc, advance
 }
 
 func illness(phone, text string) shian.ComplaintSubmission {

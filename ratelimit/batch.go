@@ -4,7 +4,10 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"shian/internal/batch"
 )
 
 // Coalescing. Under load many requests ask for a decision at the same moment;
@@ -20,18 +23,27 @@ import (
 // Redis runs it: a few microseconds each).
 const maxBatch = 128
 
-// maxSenders is how many calls may be in flight at once. With one, every
-// decision asked for during a call joins the next: two or more made
-// batches smaller and the machine no faster.
-const maxSenders = 1
-
+// batcher coalesces a limiter's decisions. One call is in flight at a time
+// (a batch.Queue has one drainer): every decision asked for during a call
+// joins the next. Two or more senders made batches smaller and the machine
+// no faster.
 type batcher struct {
-	l       *Limiter
-	mu      sync.Mutex
-	queue   []*pending
-	senders int
-	waiting int           // queued decisions someone waits for (not charges)
+	l     *Limiter
+	once  sync.Once
+	queue batch.Queue[*pending]
+	// waiting counts the queued decisions someone waits for (not charges).
+	waiting atomic.Int64
 	wake    chan struct{} // a lingering sender's cue that someone waits
+}
+
+// init sets the queue up on first use: batches of at most maxBatch, charges
+// dropped beyond maxQueue.
+func (b *batcher) init() {
+	b.once.Do(func() {
+		b.wake = make(chan struct{}, 1)
+		b.queue.Max, b.queue.Limit = maxBatch, maxQueue
+		b.queue.Gather, b.queue.Run = b.gather, b.send1
+	})
 }
 
 // linger is how long a sender holding only charges (nobody waits for them)
@@ -67,11 +79,9 @@ func (b *batcher) charge(hits []Hit, cost int) bool {
 // flush waits until every queued decision and charge has been sent and
 // answered, or ctx is done.
 func (b *batcher) flush(ctx context.Context) error {
+	b.init()
 	for {
-		b.mu.Lock()
-		idle := len(b.queue) == 0 && b.senders == 0
-		b.mu.Unlock()
-		if idle {
+		if b.queue.Idle() {
 			return nil
 		}
 		select {
@@ -104,89 +114,65 @@ func (b *batcher) decide(ctx context.Context, hits []Hit, cost int) (Decision, e
 
 // enqueue queues p, or drops it (false) when droppable and the queue is full.
 func (b *batcher) enqueue(p *pending, droppable bool) bool {
-	b.mu.Lock()
-	if droppable && len(b.queue) >= maxQueue {
-		b.mu.Unlock()
-		return false
+	b.init()
+	if droppable {
+		return b.queue.Offer(p)
 	}
-	b.queue = append(b.queue, p)
 	if !p.force {
-		b.waiting++
+		b.waiting.Add(1)
+	}
+	b.queue.Add(p)
+	if !p.force {
 		select {
 		case b.wake <- struct{}{}:
 		default:
 		}
 	}
-	start := b.senders < maxSenders
-	if start {
-		b.senders++
-	}
-	b.mu.Unlock()
-	if start {
-		go b.send()
-	}
 	return true
 }
 
-// send makes the queued decisions, a batch at a time, until none is left.
-func (b *batcher) send() {
-	for {
-		// Let the goroutines that are ready run first: requests a moment
-		// from asking join this batch instead of waiting for the next.
-		runtime.Gosched()
-		b.mu.Lock()
-		if b.waiting == 0 && len(b.queue) > 0 && len(b.queue) < maxBatch {
-			if b.wake == nil {
-				b.wake = make(chan struct{}, 1)
-			}
-			wake := b.wake
-			b.mu.Unlock()
-			t := time.NewTimer(linger)
-			select {
-			case <-wake:
-			case <-t.C:
-			case <-b.l.ctx.Done():
-			}
-			t.Stop()
-			b.mu.Lock()
-		}
-		n := min(len(b.queue), maxBatch)
-		if n == 0 {
-			b.senders--
-			b.mu.Unlock()
-			return
-		}
-		batch := make([]*pending, n)
-		copy(batch, b.queue)
-		for _, p := range batch {
-			if !p.force {
-				b.waiting--
-			}
-		}
-		rest := copy(b.queue, b.queue[n:])
-		clear(b.queue[rest:])
-		b.queue = b.queue[:rest]
-		b.mu.Unlock()
-		b.send1(batch)
+// gather runs before each batch is taken. It lets the goroutines that are
+// ready run first, so that requests a moment from asking join this batch
+// instead of waiting for the next; and when only charges are queued (nobody
+// waits for them), it lingers for more, until a decision arrives.
+func (b *batcher) gather() {
+	runtime.Gosched()
+	if b.waiting.Load() != 0 {
+		return
 	}
+	if n := b.queue.Len(); n == 0 || n >= maxBatch {
+		return
+	}
+	t := time.NewTimer(linger)
+	select {
+	case <-b.wake:
+	case <-t.C:
+	case <-b.l.ctx.Done():
+	}
+	t.Stop()
 }
 
 // send1 makes one batch's decisions in one call and hands each its answer.
-func (b *batcher) send1(batch []*pending) {
+func (b *batcher) send1(ps []*pending) {
+	for _, p := range ps {
+		if !p.force {
+			b.waiting.Add(-1)
+		}
+	}
 	l := b.l
 	ctx, cancel := context.WithTimeout(l.ctx, l.timeout)
 	defer cancel()
 	var ds []Decision
 	var err error
-	if p := batch[0]; len(batch) == 1 && len(p.hits) == 1 && p.cost == 1 && !p.force {
+	if p := ps[0]; len(ps) == 1 && len(p.hits) == 1 && p.cost == 1 && !p.force {
 		var d Decision
 		d, err = l.redisAllow(ctx, p.hits[0])
 		ds = []Decision{d}
 	} else {
-		ds, err = l.redisBatch(ctx, batch)
+		ds, err = l.redisBatch(ctx, ps)
 	}
 	l.account(err)
-	for i, p := range batch {
+	for i, p := range ps {
 		if p.tracked { // answered, or lost: either way no longer in flight
 			for _, h := range p.hits {
 				l.local.confirm(l.key(h))

@@ -23,11 +23,15 @@ var Dialect = sqlstore.Dialect{
 	Numbered:       true,
 	ILike:          "ILIKE",
 	LockMigrations: "SELECT pg_advisory_xact_lock(7419021)",
+	LockAudit:      "SELECT pg_advisory_xact_lock(7419022)",
 	ForUpdate:      " FOR UPDATE SKIP LOCKED",
+	LockRow:        " FOR UPDATE",
 	Writers:        2,
 	OneShot:        pgx.QueryExecModeExec,
 	// unnest yields the names in order, and the aggregate takes them so.
-	LockKeys: "SELECT COUNT(pg_advisory_xact_lock(hashtext(k))) FROM unnest(?::text[]) AS k",
+	LockKeys:     "SELECT COUNT(pg_advisory_xact_lock(hashtext(k))) FROM unnest(?::text[]) AS k",
+	ReserveIDs:   "SELECT nextval(pg_get_serial_sequence('complaints', 'id')) FROM generate_series(1, ?)",
+	BatchLookups: true,
 }
 
 // Open connects to the database at a postgres:// URL.

@@ -14,10 +14,6 @@ import (
 
 var _ shian.ComplaintStore = (*DB)(nil)
 
-// clusterLookback is how far back InsertComplaint loads complaints about the
-// same shop for cluster and duplicate linking (triage.Lookback).
-const clusterLookback = 48 * time.Hour
-
 // ErrTicketTaken is returned (code ECONFLICT, field ticket) when a new
 // complaint's random ticket is already used; the caller draws another.
 var ErrTicketTaken = &shian.Error{Code: shian.ECONFLICT, Field: "ticket", Message: "ticket number already used"}
@@ -66,14 +62,10 @@ func (db *DB) BeginIdempotency(ctx context.Context, idem *shian.Idempotency, lea
 			state, idem.Held = shian.IdemNew, true
 			return nil
 		}
-		lock := ""
-		if db.Dialect.Name == "postgres" {
-			lock = " FOR UPDATE"
-		}
 		var hash, owner, st, response string
 		var lockedUntil, expires time.Time
 		err = tx.QueryRowContext(ctx, db.Q(`SELECT request_hash, owner, state, response, locked_until, expires_at
-			FROM idempotency_keys WHERE idem_key = ?`+lock), idem.Key).Scan(&hash, &owner, &st, &response, &lockedUntil, &expires)
+			FROM idempotency_keys WHERE idem_key = ?`+db.Dialect.LockRow), idem.Key).Scan(&hash, &owner, &st, &response, &lockedUntil, &expires)
 		if err != nil {
 			return fmt.Errorf("read idempotency key: %w", err)
 		}
@@ -116,31 +108,27 @@ func (db *DB) ReleaseIdempotency(ctx context.Context, idem *shian.Idempotency) e
 // InsertComplaint implements shian.ComplaintStore. It is group-committed
 // (see Group) with the other filings of the moment, and returns once the
 // complaint is committed. Filings about one shop are serialised (Group:
-// one lane per shop key within a process, and on PostgreSQL an advisory
-// lock between processes), so that two illness complaints arriving together
+// one lane per shop key within a process, and Dialect.LockKeys between
+// processes), so that two illness complaints arriving together
 // still see each other.
 func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shian.LinkFunc, idem *shian.Idempotency) error {
 	// The unit may run twice (Group): each run starts from the complaint
-	// as given.
-	cluster, flagged, priority := c.ClusterID, c.Flagged, c.Priority
+	// as given. What to read, what the links change and what the timeline
+	// says are the domain's rules (complaint_filing.go); this runs them.
+	cluster, flagged, priority, status := c.ClusterID, c.Flagged, c.Priority, c.Status
+	lookup, linked := c.LinkLookup()
+	linked = linked && link != nil
 	var hint any
-	lookup := recentLookup{ShopKey: c.ShopKey, Category: c.Category, PhoneHash: c.PhoneHash}
-	if c.Category == shian.CategoryIllness {
-		lookup.PhoneHash = "" // every complainant counts towards an outbreak
-	}
-	if c.ShopKey != "" && link != nil && (c.Category == shian.CategoryIllness || c.PhoneHash != "") {
+	if linked {
 		hint = lookup
 	}
 	err := db.Group(ctx, "complaint-shop:"+c.ShopKey, c.ShopKey != "", hint, func(g *GroupTx) error {
 		tx := g.Tx
-		c.ClusterID, c.Flagged, c.Priority = cluster, flagged, priority
+		c.ClusterID, c.Flagged, c.Priority, c.Status = cluster, flagged, priority, status
 		now := db.Now().UTC()
-		c.CreatedAt, c.UpdatedAt = now, now
-		if c.Status == "" {
-			c.Status = shian.ComplaintReceived
-		}
-		if c.ShopKey != "" && link != nil {
-			recent, err := db.groupRecent(ctx, g, lookup, now.Add(-clusterLookback))
+		c.StampFiled(now)
+		if linked {
+			recent, err := db.groupRecent(ctx, g, lookup, now.Add(-shian.LinkLookback))
 			if err != nil {
 				return err
 			}
@@ -156,14 +144,8 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 				}
 			}
 		}
-		events := []shian.ComplaintEvent{{Type: "filed", Status: c.Status, Public: true}}
-		if c.DuplicateOf != 0 {
-			events = append(events, shian.ComplaintEvent{Type: "duplicate", Status: c.Status, Note: fmt.Sprintf("duplicate of complaint %d", c.DuplicateOf)})
-		}
-		if c.ClusterID != 0 {
-			events = append(events, shian.ComplaintEvent{Type: "cluster", Status: c.Status, Note: fmt.Sprintf("outbreak cluster %d", c.ClusterID)})
-		}
-		if db.Dialect.Name == "postgres" {
+		events := c.FilingEvents()
+		if db.Dialect.ReserveIDs != "" {
 			// In a group, the rows wait for one statement for the whole
 			// group; alone, or with photos (which need the row first),
 			// they are written at once.
@@ -196,8 +178,8 @@ func (db *DB) InsertComplaint(ctx context.Context, c *shian.Complaint, link shia
 				}
 			}
 		}
-		if hint != nil {
-			filedInGroup(g, lookup, c)
+		if linked {
+			filedInGroup(g, c)
 		}
 		for _, p := range c.Photos {
 			if _, err := tx.ExecContext(ctx, db.Q(`INSERT INTO complaint_photos (complaint_id, path, type, width, height, size)
@@ -229,15 +211,11 @@ func complaintValues(c *shian.Complaint) []any {
 	if c.HasGeo {
 		lat, lng = c.Lat, c.Lng
 	}
-	due := c.AcceptDue
-	if c.Kind == shian.KindReport {
-		due = c.VerifyDue
-	}
 	return []any{c.Ticket, c.Kind, c.Status, c.Category, c.SubmittedCategory, c.Priority, shian.PriorityRank(c.Priority),
 		c.District, c.Grid, c.Office, c.RoutedBy, nullInt(c.ShopID), c.Licence, c.ShopKey, c.ShopName, c.ShopAddress,
 		c.Description, nullTime(c.OccurredAt), lat, lng, c.OrderNo, c.Lang, c.Channel, c.Partner, c.ContactSealed,
 		c.PhoneHash, c.PhoneMasked, c.Last4Hash, c.ReceiptHash, nullTime(c.AcceptDue), nullTime(c.VerifyDue),
-		nullTime(c.MediationDue), nullTime(due), nullInt(c.ClusterID), nullInt(c.DuplicateOf), c.Flagged,
+		nullTime(c.MediationDue), nullTime(c.FirstDue()), nullInt(c.ClusterID), nullInt(c.DuplicateOf), c.Flagged,
 		c.CreatedAt, c.UpdatedAt}
 }
 
@@ -297,7 +275,7 @@ func idemResult(idem *shian.Idempotency, n int64) error {
 	}
 }
 
-// pgWrite is a new complaint waiting for its group's write (PostgreSQL).
+// pgWrite is a new complaint waiting for its group's write (Dialect.ReserveIDs).
 type pgWrite struct {
 	c      *shian.Complaint
 	events []shian.ComplaintEvent
@@ -324,7 +302,7 @@ func (db *DB) deferWrite(ctx context.Context, g *GroupTx, c *shian.Complaint, ev
 	}
 	ids, _ := g.Value("ids").([]int64)
 	if len(ids) == 0 {
-		rows, err := g.Tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('complaints', 'id')) FROM generate_series(1, $1)`, g.Size())
+		rows, err := g.Tx.QueryContext(ctx, db.Q(db.Dialect.ReserveIDs), g.Size())
 		if err != nil {
 			return fmt.Errorf("complaint ids: %w", err)
 		}
@@ -446,30 +424,17 @@ func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, id int64, at time.Tim
 	return nil
 }
 
-// recentLookup names the earlier complaints a new one can be linked to:
-// about the same shop, in the same category and, for any category but
-// illness (where every complainant counts towards an outbreak, and
-// PhoneHash is ""), from the same phone. A shop with hundreds of complaints
-// a day then costs a few rows.
-type recentLookup struct {
-	ShopKey, Category, PhoneHash string
-}
-
-func (l recentLookup) matches(r shian.RecentComplaint, shopKey string) bool {
-	return shopKey == l.ShopKey && r.Category == l.Category && (l.PhoneHash == "" || r.PhoneHash == l.PhoneHash)
-}
-
-// groupRecent answers a lookup inside a group. On PostgreSQL, where each
-// query is a round trip, the first unit of a group looks up every unit's
+// groupRecent answers a lookup inside a group. With Dialect.BatchLookups
+// (each query is a round trip), the first unit of a group looks up every unit's
 // lookup in one query, after the group's locks are taken: what it misses is
 // only what the group's own earlier units file, which filedInGroup adds.
 // Elsewhere (or alone) each unit queries for itself.
-func (db *DB) groupRecent(ctx context.Context, g *GroupTx, l recentLookup, since time.Time) ([]shian.RecentComplaint, error) {
+func (db *DB) groupRecent(ctx context.Context, g *GroupTx, l shian.RecentLookup, since time.Time) ([]shian.RecentComplaint, error) {
 	hints := g.Hints()
-	if db.Dialect.Name != "postgres" || len(hints) < 2 {
+	if !db.Dialect.BatchLookups || len(hints) < 2 {
 		return db.recentComplaints(ctx, g.Tx, l, since)
 	}
-	pre, _ := g.Value("recent").(map[recentLookup][]shian.RecentComplaint)
+	pre, _ := g.Value("recent").(map[shian.RecentLookup][]shian.RecentComplaint)
 	if pre == nil {
 		var err error
 		if pre, err = db.recentBatch(ctx, g.Tx, hints, since); err != nil {
@@ -480,7 +445,7 @@ func (db *DB) groupRecent(ctx context.Context, g *GroupTx, l recentLookup, since
 	out := slices.Clone(pre[l])
 	if filed, ok := g.Value("filed").([]groupFiled); ok {
 		for _, f := range filed {
-			if l.matches(f.RecentComplaint, f.shopKey) && !f.CreatedAt.Before(since) {
+			if l.Matches(f.RecentComplaint, f.shopKey) && !f.CreatedAt.Before(since) {
 				out = append(out, f.RecentComplaint)
 			}
 		}
@@ -494,7 +459,7 @@ type groupFiled struct {
 }
 
 // filedInGroup records a complaint a unit filed, for groupRecent.
-func filedInGroup(g *GroupTx, l recentLookup, c *shian.Complaint) {
+func filedInGroup(g *GroupTx, c *shian.Complaint) {
 	filed, _ := g.Value("filed").([]groupFiled)
 	filed = append(filed, groupFiled{shopKey: c.ShopKey, RecentComplaint: shian.RecentComplaint{ID: c.ID, Category: c.Category,
 		PhoneHash: c.PhoneHash, CreatedAt: c.CreatedAt, DuplicateOf: c.DuplicateOf}})
@@ -504,7 +469,7 @@ func filedInGroup(g *GroupTx, l recentLookup, c *shian.Complaint) {
 const recentColumns = `id, category, phone_hash, created_at, duplicate_of`
 
 // recentComplaints answers one lookup.
-func (db *DB) recentComplaints(ctx context.Context, tx *sql.Tx, l recentLookup, since time.Time) ([]shian.RecentComplaint, error) {
+func (db *DB) recentComplaints(ctx context.Context, tx *sql.Tx, l shian.RecentLookup, since time.Time) ([]shian.RecentComplaint, error) {
 	q := `SELECT ` + recentColumns + ` FROM complaints WHERE shop_key = ? AND category = ? AND created_at >= ?`
 	args := []any{l.ShopKey, l.Category, since}
 	if l.PhoneHash != "" {
@@ -537,12 +502,12 @@ func scanRecent(rows *sql.Rows, dest ...any) (shian.RecentComplaint, error) {
 	return r, nil
 }
 
-// recentBatch answers several lookups in one query (PostgreSQL).
-func (db *DB) recentBatch(ctx context.Context, tx *sql.Tx, hints []any, since time.Time) (map[recentLookup][]shian.RecentComplaint, error) {
+// recentBatch answers several lookups in one query (Dialect.BatchLookups).
+func (db *DB) recentBatch(ctx context.Context, tx *sql.Tx, hints []any, since time.Time) (map[shian.RecentLookup][]shian.RecentComplaint, error) {
 	var shops, cats, phones []string
-	seen := map[recentLookup]bool{}
+	seen := map[shian.RecentLookup]bool{}
 	for _, h := range hints {
-		l, ok := h.(recentLookup)
+		l, ok := h.(shian.RecentLookup)
 		if !ok || seen[l] {
 			continue
 		}
@@ -566,9 +531,9 @@ func (db *DB) recentBatch(ctx context.Context, tx *sql.Tx, hints []any, since ti
 		return nil, fmt.Errorf("recent complaints: %w", err)
 	}
 	defer rows.Close()
-	out := map[recentLookup][]shian.RecentComplaint{}
+	out := map[shian.RecentLookup][]shian.RecentComplaint{}
 	for rows.Next() {
-		var l recentLookup
+		var l shian.RecentLookup
 		r, err := scanRecent(rows, &l.ShopKey, &l.Category, &l.PhoneHash)
 		if err != nil {
 			return nil, err
@@ -579,8 +544,8 @@ func (db *DB) recentBatch(ctx context.Context, tx *sql.Tx, hints []any, since ti
 }
 
 // joinCluster makes c and the listed complaints one outbreak cluster,
-// merging any clusters they already belong to. The cluster is named after
-// its oldest member; all members become urgent and flagged.
+// merging any clusters they already belong to, as shian.JoinCluster
+// decides.
 func (db *DB) joinCluster(ctx context.Context, tx *sql.Tx, c *shian.Complaint, members []int64, now time.Time) error {
 	args := make([]any, len(members))
 	for i, m := range members {
@@ -603,10 +568,10 @@ func (db *DB) joinCluster(ctx context.Context, tx *sql.Tx, c *shian.Complaint, m
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	root := slices.Min(append(slices.Clone(members), clusters...))
+	j := shian.JoinCluster(c, members, clusters)
 	q := `UPDATE complaints SET cluster_id = ?, flagged = ?, priority = ?, priority_rank = ?, updated_at = ?
 		WHERE id IN (` + in(len(members)) + `)`
-	upd := append([]any{root, true, shian.PriorityUrgent, shian.PriorityRank(shian.PriorityUrgent), now}, args...)
+	upd := append([]any{j.Root, j.Flagged, j.Priority, shian.PriorityRank(j.Priority), now}, args...)
 	if len(clusters) > 0 {
 		q += ` OR cluster_id IN (` + in(len(clusters)) + `)`
 		for _, id := range clusters {
@@ -621,12 +586,11 @@ func (db *DB) joinCluster(ctx context.Context, tx *sql.Tx, c *shian.Complaint, m
 		if err := tx.QueryRowContext(ctx, db.Q(`SELECT status FROM complaints WHERE id = ?`), m).Scan(&status); err != nil {
 			return fmt.Errorf("cluster member %d: %w", m, err)
 		}
-		if err := db.insertEvent(ctx, tx, m, now, shian.ComplaintEvent{Type: "cluster", Status: status,
-			Note: fmt.Sprintf("outbreak cluster %d: another illness complaint about the same shop (%s)", root, c.Ticket)}); err != nil {
+		if err := db.insertEvent(ctx, tx, m, now, j.MemberEvent(status)); err != nil {
 			return err
 		}
 	}
-	c.ClusterID, c.Flagged, c.Priority = root, true, shian.PriorityUrgent
+	j.Apply(c)
 	return nil
 }
 
@@ -742,8 +706,7 @@ func (db *DB) RateComplaint(ctx context.Context, id int64, stars int, note strin
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &shian.Error{Code: shian.ECONFLICT, Message: "this complaint has already been rated", Key: "complaint_rated"}
 		}
-		return db.insertEvent(ctx, tx, id, now, shian.ComplaintEvent{Type: "rated", Status: status, Public: true,
-			Note: fmt.Sprintf("%d/5", stars)})
+		return db.insertEvent(ctx, tx, id, now, shian.RatedEvent(status, stars))
 	})
 	if err != nil && shian.ErrorCode(err) == shian.EINTERNAL {
 		return unavailable(fmt.Errorf("rate complaint: %w", err))

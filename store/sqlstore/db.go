@@ -23,9 +23,13 @@ import (
 	"shian"
 )
 
-// Dialect captures what differs between the databases.
+// Dialect captures what differs between the databases: as capabilities
+// and statements, so that the shared code asks what a database can do
+// rather than which one it is.
 type Dialect struct {
-	Name string // "sqlite" or "postgres"
+	// Name is for messages and tests ("sqlite" or "postgres"); code
+	// branches on the capabilities below, never on it.
+	Name string
 	// Numbered placeholders ($1, $2 …) instead of ?.
 	Numbered bool
 	// ILike is the case-insensitive LIKE operator.
@@ -33,9 +37,17 @@ type Dialect struct {
 	// LockMigrations, when set, runs first in the migration transaction so
 	// that two processes migrating at once apply each file once.
 	LockMigrations string
+	// LockAudit, when set, runs before appending to the audit chain so that
+	// two appenders do not both extend the same head ("" where a write
+	// transaction is exclusive already, as on SQLite).
+	LockAudit string
 	// ForUpdate is appended to SELECTs that claim rows ("" on SQLite, where
 	// write transactions are already exclusive).
 	ForUpdate string
+	// LockRow is appended to a SELECT of one row the transaction is about
+	// to change, to wait for and hold its lock ("" where write
+	// transactions are exclusive already).
+	LockRow string
 	// Writers is how many group-commit transactions (see Group) may run at
 	// once: 1 on SQLite, which has one writer anyway; 0 means 1.
 	Writers int
@@ -47,6 +59,18 @@ type Dialect struct {
 	// argument, an array of names, in the array's order, until the end of
 	// the transaction (see Group).
 	LockKeys string
+	// ReserveIDs, when set, is a statement returning as many new complaint
+	// ids as its one argument asks. A group's filings then take their ids
+	// from one call of it and are written (complaints, timelines, keys) in
+	// one statement at the group's end (data-modifying WITH): where every
+	// statement is a round trip, a group costs a fixed handful of them.
+	// Unset, each filing writes its own rows as it runs.
+	ReserveIDs string
+	// BatchLookups: the first unit of a group reads the earlier complaints
+	// every unit will link against in one query (unnest of text arrays),
+	// rather than each unit querying for itself; worth it where every
+	// query is a round trip.
+	BatchLookups bool
 }
 
 // DB is the store. Its methods implement shian.ShopService and

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"shian/internal/batch"
 )
 
 // Group commit. A complaint is one small write transaction, and under a
@@ -47,17 +49,12 @@ type groupUnit struct {
 	err  error
 }
 
-// lane is one writer's queue.
-type lane struct {
-	mu      sync.Mutex
-	queue   []*groupUnit
-	running bool
-}
-
+// grouper holds the lanes: one writer's queue each (a batch.Queue, whose
+// one drainer runs a lane's groups one after the other).
 type grouper struct {
 	once  sync.Once
 	seed  maphash.Seed
-	lanes []lane
+	lanes []batch.Queue[*groupUnit]
 }
 
 // GroupTx is the transaction a group's units share, with what they may
@@ -124,45 +121,22 @@ func (db *DB) Group(ctx context.Context, key string, lock bool, hint any, fn fun
 	g := &db.group
 	g.once.Do(func() {
 		g.seed = maphash.MakeSeed()
-		g.lanes = make([]lane, max(db.Dialect.Writers, 1))
+		g.lanes = make([]batch.Queue[*groupUnit], max(db.Dialect.Writers, 1))
+		for i := range g.lanes {
+			g.lanes[i].Max, g.lanes[i].Run = groupMax, db.runGroup
+		}
 	})
 	l := &g.lanes[maphash.String(g.seed, key)%uint64(len(g.lanes))]
 	u := &groupUnit{ctx: ctx, key: key, lock: lock, hint: hint, fn: fn, done: make(chan struct{})}
-	l.mu.Lock()
-	l.queue = append(l.queue, u)
-	start := !l.running
-	l.running = true
-	l.mu.Unlock()
-	if start {
-		go db.groupWriter(l)
-	}
+	l.Add(u)
 	// The unit is not abandoned when ctx ends: it runs (and its outcome is
 	// the caller's to report) or, if ctx ended first, is skipped at once.
 	<-u.done
 	return u.err
 }
 
-// groupWriter runs a lane's units, a transaction at a time, until none is
-// left.
-func (db *DB) groupWriter(l *lane) {
-	for {
-		l.mu.Lock()
-		n := min(len(l.queue), groupMax)
-		if n == 0 {
-			l.running = false
-			l.mu.Unlock()
-			return
-		}
-		units := make([]*groupUnit, n)
-		copy(units, l.queue)
-		rest := copy(l.queue, l.queue[n:])
-		clear(l.queue[rest:])
-		l.queue = l.queue[:rest]
-		l.mu.Unlock()
-		db.runGroup(units)
-	}
-}
-
+// runGroup runs the units a lane gathered while its previous group ran:
+// together in one transaction, or, when that fails, each alone.
 func (db *DB) runGroup(units []*groupUnit) {
 	live := units[:0:0]
 	for _, u := range units {

@@ -160,8 +160,8 @@ func (db *DB) AppendAudit(ctx context.Context, entries ...staff.AuditEntry) erro
 // PostgreSQL an advisory lock orders appenders; SQLite's write transaction
 // is exclusive already.
 func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, entries []staff.AuditEntry) error {
-	if db.Dialect.Name == "postgres" {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7419022)`); err != nil {
+	if db.Dialect.LockAudit != "" {
+		if _, err := tx.ExecContext(ctx, db.Dialect.LockAudit); err != nil {
 			return fmt.Errorf("lock audit log: %w", err)
 		}
 	}
