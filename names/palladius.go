@@ -22,7 +22,7 @@ var palladiusFinals = map[string]string{
 	"iang": "ян", "ing": "ин", "iong": "юн",
 	"u": "у", "ua": "уа", "uo": "о", "uai": "уай", "ui": "уй", "uan": "уань", "un": "унь",
 	"uang": "уан",
-	"v": "юй", "ve": "юэ", "van": "юань", "vn": "юнь",
+	"v":    "юй", "ve": "юэ", "van": "юань", "vn": "юнь",
 }
 
 // palladiusBare spells the syllables without an initial (y-, w- and bare
