@@ -2,6 +2,7 @@ package names
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"unicode"
 
 	"github.com/mozillazg/go-pinyin"
+
+	"shian"
 )
 
 // MustNew loads the embedded data or fails the test.
@@ -404,3 +407,26 @@ func fstestRead(fsys interface {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestFill(t *testing.T) {
+	n := MustNew(t)
+	s := &shian.Shop{Name: "老二位海鲜大排档", NameRU: "Ресторан «Лао Эр Вэй»", Address: "北戴河区保二路12号",
+		Inspections: []shian.Inspection{{ItemsFailed: []string{"未按规定留样", "经营者态度恶劣"}}, {}}}
+	n.Fill(s)
+	n.Fill(s) // idempotent
+	checks := []struct{ name, got, want string }{
+		{"name_en", s.NameEN, "Lao Er Wei Seafood Stall"},
+		{"name_ru supplied wins", s.NameRU, "Ресторан «Лао Эр Вэй»"},
+		{"generated", fmt.Sprint(s.NameENGenerated, s.NameRUGenerated), "true false"},
+		{"address_en", s.AddressEN, "12 Bao'er Lu, Beidaihe District"},
+		{"address_ru", s.AddressRU, "ул. Баоэр 12, район Бэйдайхэ"},
+		{"address kept", s.Address, "北戴河区保二路12号"},
+		{"codes", fmt.Sprintf("%q", s.Inspections[0].ItemCodes), `["sample_retention" ""]`},
+		{"no codes", fmt.Sprint(s.Inspections[1].ItemCodes == nil), "true"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}

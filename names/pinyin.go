@@ -2,6 +2,7 @@ package names
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/mozillazg/go-pinyin"
@@ -19,6 +20,10 @@ type speller struct {
 	chars     map[rune]string
 	maxPhrase int // length in runes of the longest phrase
 	args      pinyin.Args
+	// known caches go-pinyin's answers (rune → string, "" for none):
+	// go-pinyin rewrites every answer through regular expressions, which
+	// was most of the cost of naming a shop.
+	known sync.Map
 }
 
 func newSpeller() *speller {
@@ -64,15 +69,30 @@ func (sp *speller) spell(s string) []token {
 			i += n
 			continue
 		}
-		if py, ok := sp.chars[r]; ok {
+		if py := sp.reading(r); py != "" {
 			out = append(out, token{text: py, han: true})
-		} else if py := pinyin.SinglePinyin(r, sp.args); len(py) > 0 && validSyllable(py[0]) {
-			out = append(out, token{text: py[0], han: true})
 		}
 		i++
 	}
 	flush()
 	return out
+}
+
+// reading is the pinyin of one character: the polyphones file's, else
+// go-pinyin's first reading; "" when it has none Palladius can spell.
+func (sp *speller) reading(r rune) string {
+	if py, ok := sp.chars[r]; ok {
+		return py
+	}
+	if v, ok := sp.known.Load(r); ok {
+		return v.(string)
+	}
+	py := ""
+	if all := pinyin.SinglePinyin(r, sp.args); len(all) > 0 && validSyllable(all[0]) {
+		py = all[0]
+	}
+	sp.known.Store(r, py)
+	return py
 }
 
 func (sp *speller) phraseAt(rs []rune, i int) (int, []string) {

@@ -90,11 +90,14 @@ func (n *Namer) Visitor(name string) VisitorName {
 // branchSuffixes end a branch name: 北戴河店, 保二路分店.
 var branchSuffixes = []string{"分店", "店"}
 
+// brackets folds full-width brackets to ASCII.
+var brackets = strings.NewReplacer("（", "(", "）", ")")
+
 // splitBranch sets apart a bracketed branch at the end of a name
 // ("…（保二路店）" → "…", "保二路"). Bracketed text that is not a branch
 // stays in the name.
 func splitBranch(s string) (main, branch string) {
-	s = strings.NewReplacer("（", "(", "）", ")").Replace(s)
+	s = brackets.Replace(s)
 	if !strings.HasSuffix(s, ")") {
 		return s, ""
 	}
