@@ -365,6 +365,7 @@ func TestCatalog(t *testing.T) {
 		{"从业人员未戴工作帽", "staff_hygiene"},
 		{"原料未离地离墙存放", "storage"},
 		{"未实行明厨亮灶", "open_kitchen"},
+		{"未提示过敏原", "allergen_info"},
 		{"经营者态度恶劣", ""},
 		{"", ""},
 	} {
