@@ -6,8 +6,9 @@ import (
 	"io/fs"
 )
 
-// Namer holds the loaded data files. It is safe for concurrent use: it is
-// never changed after loading.
+// Namer holds the loaded data files. It is safe for concurrent use: the
+// data never change after loading, and its one cache (of go-pinyin's
+// readings) is a sync.Map.
 type Namer struct {
 	sp      *speller
 	gl      *Glossary
