@@ -139,6 +139,11 @@ func TestVisitorNames(t *testing.T) {
 		// Branches, bracketed or not.
 		{"老二位海鲜大排档（保二路店）", "Lao Er Wei Seafood Stall (Bao Er Lu Branch)", "Морепродукты Лао Эр Вэй (филиал Бао Эр Лу)"},
 		{"张记饺子馆北戴河店", "Zhang Ji Dumpling House (Bei Dai He Branch)", "Пельменная Чжан Цзи (филиал Бэй Дай Хэ)"},
+		// Numbered outlets; a proper name ending in a numeral keeps it.
+		{"张记饺子馆2号店", "Zhang Ji Dumpling House (No. 2)", "Пельменная Чжан Цзи (№ 2)"},
+		{"北戴饺子馆第0号", "Bei Dai Dumpling House (No. 0)", "Пельменная Бэй Дай (№ 0)"},
+		{"老王烧烤第一分店", "Lao Wang BBQ (No. 1)", "Шашлык Лао Ван (№ 1)"},
+		{"老九号", "Lao Jiu Hao", "Лао Цзю Хао"},
 		// Trade words first.
 		{"烧烤王老五", "Wang Lao Wu BBQ", "Шашлык Ван Лао У"},
 		// Trade words only, a brand, a brand with a branch.

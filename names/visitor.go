@@ -1,6 +1,7 @@
 package names
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -15,6 +16,8 @@ import (
 //     老二位海鲜大排档（保二路店）), the branch is set apart and the trade
 //     words are read backwards from where it starts. A name with no trade
 //     words at its end but some at its start (烧烤王老五) takes those.
+//   - A numbered outlet at the end (2号店, 第一分店) is set apart after trade
+//     words and written "(No. 2)" / "(№ 2)".
 //   - A brand (肯德基) is a proper name with a known rendering.
 //   - English: proper name, then the trade words in Chinese order, then
 //     the branch in brackets: "Lao Er Wei Seafood Stall (Bao Er Lu Branch)".
@@ -48,6 +51,7 @@ func (n *Namer) Visitor(name string) VisitorName {
 		return VisitorName{}
 	}
 	main, branch := splitBranch(clean)
+	main, number := n.splitNumber(main)
 	proper, trade, inner := n.split(main)
 	if branch == "" {
 		branch = inner
@@ -76,6 +80,10 @@ func (n *Namer) Visitor(name string) VisitorName {
 		if b := n.Palladius(branch); b != "" {
 			ru = append(ru, "(филиал "+b+")")
 		}
+	}
+	if number != "" {
+		en = append(en, "(No. "+number+")")
+		ru = append(ru, "(№ "+number+")")
 	}
 	out := VisitorName{EN: strings.Join(en, " "), RU: strings.Join(ru, " ")}
 	if out.EN == "" {
@@ -112,6 +120,31 @@ func splitBranch(s string) (main, branch string) {
 		}
 	}
 	return s, ""
+}
+
+// numbered matches a numbered outlet at the end of a name: 2号店, 第3分店,
+// 一店, 第12号.
+var numbered = regexp.MustCompile(`^(.+?)第?([0-9]+|[一二三四五六七八九十])(号店|分店|号|店)$`)
+
+var chineseDigits = map[string]string{"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9", "十": "10"}
+
+// splitNumber sets apart the number of a numbered outlet (张记饺子馆2号店 →
+// 张记饺子馆, "2"), but only after trade words, so that a proper name
+// ending in a numeral (老九号) keeps it.
+func (n *Namer) splitNumber(s string) (main, number string) {
+	m := numbered.FindStringSubmatch(s)
+	if m == nil {
+		return s, ""
+	}
+	rs := []rune(m[1])
+	if len(n.tradeBefore(rs, len(rs))) == 0 {
+		return s, ""
+	}
+	number = m[2]
+	if d, ok := chineseDigits[number]; ok {
+		number = d
+	}
+	return m[1], number
 }
 
 // maxBranch bounds an unbracketed branch name (北戴河店), so that a
