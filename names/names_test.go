@@ -123,6 +123,14 @@ func TestPolyphones(t *testing.T) {
 	}
 }
 
+func TestSyllables(t *testing.T) {
+	n := MustNew(t)
+	got := strings.Join(n.Syllables("重庆老火锅 KTV 绿茶A8"), " ")
+	if want := "chong qing lao huo guo ktv lv cha a8"; got != want {
+		t.Errorf("Syllables = %q, want %q", got, want)
+	}
+}
+
 func TestVisitorNames(t *testing.T) {
 	n := MustNew(t)
 	for _, c := range []struct{ zh, en, ru string }{

@@ -122,6 +122,19 @@ func validSyllable(s string) bool {
 	return ok
 }
 
+// Syllables spells s as lower-case words for a search index: one toneless
+// pinyin syllable per Chinese character (ü written v, as typed on a
+// keyboard), with the polyphones file's readings, and runs of letters or
+// digits as they are, lower-cased.
+func (n *Namer) Syllables(s string) []string {
+	ts := n.sp.spell(s)
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = strings.ToLower(t.text)
+	}
+	return out
+}
+
 // Pinyin spells s in pinyin: syllables capitalised and spaced ("老二位" →
 // "Lao Er Wei"); letters and digits stay as written. It returns "" when s
 // has nothing to spell.
