@@ -37,6 +37,14 @@ type Shop struct {
 	// (from the full history when it loaded it, else as of the last write).
 	Grade     Grade
 	UpdatedAt time.Time
+
+	// AddressEN and AddressRU spell Address for visitors; Address stays the
+	// registered Chinese, to show a taxi driver.
+	AddressEN, AddressRU string
+	// NameENGenerated and NameRUGenerated say that NameEN / NameRU were
+	// written from the Chinese name by the names package (a supplied name
+	// always wins), so that a page can say the name is a transcription.
+	NameENGenerated, NameRUGenerated bool
 }
 
 // Inspection is one visit by the supervision authority.
@@ -47,6 +55,11 @@ type Inspection struct {
 	ItemsFailed []string
 	Notes       string
 	Inspector   string
+
+	// ItemCodes are the inspection catalog codes of ItemsFailed, index by
+	// index ("" where a finding matched no catalog item); nil when none
+	// matched. The findings themselves stay as recorded.
+	ItemCodes []string
 }
 
 // AnnualGrade is an annual grade supplied by the authority for one year.

@@ -104,8 +104,17 @@ func writeShop(files map[string]*csvOut, s *shian.Shop) {
 	if d, ok := shian.LookupCode(shian.Districts, s.District); ok {
 		city = d.Names.ZH
 	}
+	// Generated names are a transcription, not the registry's: the import
+	// that reads this feed writes them again and marks them generated.
+	nameEN, nameRU := s.NameEN, s.NameRU
+	if s.NameENGenerated {
+		nameEN = ""
+	}
+	if s.NameRUGenerated {
+		nameRU = ""
+	}
 	files[FileBusinesses].write([]string{s.Licence, s.Name, s.Address, city, "河北省", "", lat, lng, s.Phone,
-		s.District, s.Category, s.NameEN, s.NameRU, s.Status, licensed, s.CreditCode, s.Grid,
+		s.District, s.Category, nameEN, nameRU, s.Status, licensed, s.CreditCode, s.Grid,
 		strconv.FormatBool(s.HACCP), strings.Join(s.Aliases, "|")})
 	for _, in := range s.Inspections {
 		date := in.Date.Format(livesDate)

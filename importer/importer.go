@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"shian"
+	"shian/names"
 )
 
 // DefaultMaxLine is the longest JSON line accepted when Options.MaxLine is 0.
@@ -44,6 +45,11 @@ type Options struct {
 	// Progress, when set, is called as work advances: every 10,000 lines
 	// while parsing and before and after the write.
 	Progress func(Progress)
+	// Names, when set, writes what a Chinese-only registry lacks for
+	// visitors: English and Russian names where none is supplied, the
+	// address in English and Russian, and the catalog codes of failed
+	// inspection items (names.Namer.Fill).
+	Names *names.Namer
 }
 
 // Progress reports how far an import has come.
@@ -164,7 +170,8 @@ func plural(n int, one, many string) string {
 }
 
 // finishShop applies what both formats share once a shop is built: domain
-// validation, the grid, and newest-first inspections. It returns the
+// validation, the grid, visitor names and item codes, and newest-first
+// inspections. It returns the
 // validation error, if any, for the caller to place on a line.
 func finishShop(s *shian.Shop, now time.Time, opts *Options) *shian.Error {
 	if s.Status == "" {
@@ -178,6 +185,9 @@ func finishShop(s *shian.Shop, now time.Time, opts *Options) *shian.Error {
 	}
 	if s.Grid == "" && s.HasGeo && opts.GridFor != nil {
 		s.Grid = opts.GridFor(s.District, s.Lat, s.Lng)
+	}
+	if opts.Names != nil {
+		opts.Names.Fill(s)
 	}
 	shian.SortInspections(s.Inspections)
 	return nil

@@ -162,11 +162,15 @@ func TestExportLIVESRoundTrip(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			ctx := t.Context()
 			db := st.open(t)
-			res := mustParse(t, rich, opts())
+			// With visitor names generated: the round trip keeps which names
+			// were supplied and which generated, and the item codes.
+			o := opts()
+			o.Names = mustNames(t)
+			res := mustParse(t, rich, o)
 			if len(res.Errors) > 0 {
 				t.Fatal(importer.ErrorList(res.Errors))
 			}
-			if _, err := importer.Import(ctx, db, res, opts()); err != nil {
+			if _, err := importer.Import(ctx, db, res, o); err != nil {
 				t.Fatal(err)
 			}
 			dir := filepath.Join(t.TempDir(), "feed")
@@ -178,7 +182,7 @@ func TestExportLIVESRoundTrip(t *testing.T) {
 				t.Errorf("feed_info.csv: %q, %v; want dated 20260615", feedInfo, err)
 			}
 
-			back, err := importer.ParseLIVES(os.DirFS(dir), opts())
+			back, err := importer.ParseLIVES(os.DirFS(dir), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -193,6 +197,15 @@ func TestExportLIVESRoundTrip(t *testing.T) {
 			got := listAll(t, db2)
 			if len(got) != 3 || len(want) != 3 {
 				t.Fatalf("got %d shops back, want %d", len(got), len(want))
+			}
+			generated := 0
+			for _, s := range want {
+				if s.NameRUGenerated && s.NameRU != "" && s.AddressRU != "" {
+					generated++
+				}
+			}
+			if generated == 0 {
+				t.Error("no shop of the feed got a generated Russian name")
 			}
 			for i := range want {
 				if !reflect.DeepEqual(normalize(got[i]), normalize(want[i])) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"shian/importer"
+	"shian/names"
 	"shian/seed"
 	"shian/triage"
 )
@@ -33,9 +34,14 @@ func (env *Env) importOptions(skip bool) (importer.Options, error) {
 	if err != nil {
 		return importer.Options{}, err
 	}
+	nm, err := names.New()
+	if err != nil {
+		return importer.Options{}, err
+	}
 	return importer.Options{
 		Now:         env.Now,
 		SkipInvalid: skip,
+		Names:       nm,
 		GridFor: func(district string, lat, lng float64) string {
 			grid, _ := g.GridFor(district, lat, lng)
 			return grid

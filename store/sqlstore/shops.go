@@ -17,7 +17,8 @@ var _ shian.OutboxService = (*DB)(nil)
 
 const shopColumns = `id, licence, credit_code, name, name_en, name_ru, aliases, category, address, district, grid,
 	lat, lng, phone, status, licensed_on, haccp, sticker_version,
-	dynamic_grade, dynamic_date, annual_grade, annual_year, annual_supplied, updated_at`
+	dynamic_grade, dynamic_date, annual_grade, annual_year, annual_supplied, updated_at,
+	address_en, address_ru, name_en_generated, name_ru_generated`
 
 type scanner interface{ Scan(...any) error }
 
@@ -28,7 +29,8 @@ func scanShop(row scanner) (*shian.Shop, error) {
 	g := &s.Grade
 	err := row.Scan(&s.ID, &s.Licence, &s.CreditCode, &s.Name, &s.NameEN, &s.NameRU, &aliases, &s.Category,
 		&s.Address, &s.District, &s.Grid, &lat, &lng, &s.Phone, &s.Status, &licensedOn, &s.HACCP, &s.StickerVersion,
-		&g.Dynamic, &g.DynamicDate, &g.Annual, &g.AnnualYear, &g.AnnualSupplied, &s.UpdatedAt)
+		&g.Dynamic, &g.DynamicDate, &g.Annual, &g.AnnualYear, &g.AnnualSupplied, &s.UpdatedAt,
+		&s.AddressEN, &s.AddressRU, &s.NameENGenerated, &s.NameRUGenerated)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +89,8 @@ func (db *DB) UpsertShops(ctx context.Context, shops []*shian.Shop) (shian.Impor
 		update, err := tx.PrepareContext(ctx, db.Q(`UPDATE shops SET credit_code = ?, name = ?, name_en = ?, name_ru = ?,
 			aliases = ?, category = ?, address = ?, district = ?, grid = ?, lat = ?, lng = ?, phone = ?, status = ?,
 			licensed_on = ?, haccp = ?, keywords = ?, dynamic_grade = ?, dynamic_date = ?, annual_grade = ?,
-			annual_year = ?, annual_supplied = ?, grade_rank = ?, updated_at = ? WHERE id = ?`))
+			annual_year = ?, annual_supplied = ?, grade_rank = ?, address_en = ?, address_ru = ?,
+			name_en_generated = ?, name_ru_generated = ?, updated_at = ? WHERE id = ?`))
 		if err != nil {
 			return err
 		}
@@ -138,7 +141,8 @@ func (db *DB) shopRow(s *shian.Shop, now time.Time) []any {
 	}
 	return []any{s.CreditCode, s.Name, s.NameEN, s.NameRU, jsonText(nonNil(s.Aliases)),
 		s.Category, s.Address, s.District, s.Grid, lat, lng, s.Phone, s.Status, nullDate(s.LicensedOn), s.HACCP, kw,
-		g.Dynamic, g.DynamicDate, g.Annual, g.AnnualYear, g.AnnualSupplied, shian.GradeRank(g.Dynamic)}
+		g.Dynamic, g.DynamicDate, g.Annual, g.AnnualYear, g.AnnualSupplied, shian.GradeRank(g.Dynamic),
+		s.AddressEN, s.AddressRU, s.NameENGenerated, s.NameRUGenerated}
 }
 
 func (db *DB) upsertChunk(ctx context.Context, tx *sql.Tx, update *sql.Stmt, chunk []*shian.Shop, now time.Time) (created, updated int, err error) {
@@ -190,7 +194,7 @@ func (db *DB) upsertChunk(ctx context.Context, tx *sql.Tx, update *sql.Stmt, chu
 		}
 	}
 	if len(fresh) > 0 {
-		const cols = 25
+		const cols = 29
 		args := make([]any, 0, len(fresh)*cols)
 		for _, s := range fresh {
 			args = append(args, s.Licence)
@@ -199,7 +203,8 @@ func (db *DB) upsertChunk(ctx context.Context, tx *sql.Tx, update *sql.Stmt, chu
 		}
 		rows, err := tx.QueryContext(ctx, db.Q(`INSERT INTO shops (licence, credit_code, name, name_en, name_ru, aliases,
 			category, address, district, grid, lat, lng, phone, status, licensed_on, haccp, keywords,
-			dynamic_grade, dynamic_date, annual_grade, annual_year, annual_supplied, grade_rank, created_at, updated_at)
+			dynamic_grade, dynamic_date, annual_grade, annual_year, annual_supplied, grade_rank,
+			address_en, address_ru, name_en_generated, name_ru_generated, created_at, updated_at)
 			VALUES `+values(len(fresh), cols)+` RETURNING id, licence`), args...)
 		if err != nil {
 			return 0, 0, fmt.Errorf("insert shops: %w", err)
@@ -230,7 +235,7 @@ func (db *DB) upsertChunk(ctx context.Context, tx *sql.Tx, update *sql.Stmt, chu
 			if in.Score != nil {
 				score = *in.Score
 			}
-			ins = append(ins, []any{s.ID, in.Date.Format(shian.DateLayout), in.Result, score, jsonText(nonNil(in.ItemsFailed)), in.Notes, in.Inspector})
+			ins = append(ins, []any{s.ID, in.Date.Format(shian.DateLayout), in.Result, score, jsonText(nonNil(in.ItemsFailed)), in.Notes, in.Inspector, jsonText(nonNil(in.ItemCodes))})
 		}
 		for _, a := range s.Annual {
 			annual = append(annual, []any{s.ID, a.Year, a.Grade})
@@ -241,7 +246,7 @@ func (db *DB) upsertChunk(ctx context.Context, tx *sql.Tx, update *sql.Stmt, chu
 		head string
 		rows [][]any
 	}{
-		{`INSERT INTO inspections (shop_id, date, result, score, items_failed, notes, inspector) VALUES `, ins},
+		{`INSERT INTO inspections (shop_id, date, result, score, items_failed, notes, inspector, item_codes) VALUES `, ins},
 		{`INSERT INTO annual_grades (shop_id, year, grade) VALUES `, annual},
 		{`INSERT INTO outbox (shop_id, licence, created_at) VALUES `, outbox},
 	} {
@@ -339,7 +344,7 @@ func (db *DB) loadHistory(ctx context.Context, shops []*shian.Shop) error {
 		}
 		return db.DB.QueryContext(ctx, db.Q(q), ids...)
 	}
-	rows, err := query(`SELECT shop_id, date, result, score, items_failed, notes, inspector
+	rows, err := query(`SELECT shop_id, date, result, score, items_failed, notes, inspector, item_codes
 		FROM inspections WHERE shop_id IN ` + in + ` ORDER BY shop_id, date DESC, id DESC`)
 	if err != nil {
 		return unavailable(fmt.Errorf("inspections: %w", err))
@@ -375,9 +380,9 @@ func (db *DB) loadHistory(ctx context.Context, shops []*shian.Shop) error {
 
 func scanInspection(row scanner, shopID *int64) (shian.Inspection, error) {
 	var in shian.Inspection
-	var date, items string
+	var date, items, codes string
 	var score sql.NullInt64
-	if err := row.Scan(shopID, &date, &in.Result, &score, &items, &in.Notes, &in.Inspector); err != nil {
+	if err := row.Scan(shopID, &date, &in.Result, &score, &items, &in.Notes, &in.Inspector, &codes); err != nil {
 		return in, err
 	}
 	in.Date, _ = shian.ParseDate(date)
@@ -387,6 +392,11 @@ func scanInspection(row scanner, shopID *int64) (shian.Inspection, error) {
 	}
 	if err := json.Unmarshal([]byte(items), &in.ItemsFailed); err != nil {
 		return in, fmt.Errorf("inspection items: %w", err)
+	}
+	if codes != "[]" {
+		if err := json.Unmarshal([]byte(codes), &in.ItemCodes); err != nil {
+			return in, fmt.Errorf("inspection item codes: %w", err)
+		}
 	}
 	return in, nil
 }
@@ -402,7 +412,7 @@ func (db *DB) ShopInspections(ctx context.Context, licence string, offset, limit
 	} else if err != nil {
 		return nil, 0, unavailable(err)
 	}
-	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT shop_id, date, result, score, items_failed, notes, inspector
+	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT shop_id, date, result, score, items_failed, notes, inspector, item_codes
 		FROM inspections WHERE shop_id = ? ORDER BY date DESC, id DESC LIMIT ? OFFSET ?`), id, limit, offset)
 	if err != nil {
 		return nil, 0, unavailable(err)

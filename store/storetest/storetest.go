@@ -91,6 +91,10 @@ func Run(t *testing.T, open Opener) {
 		db := open(t)
 		in := Shop("JY1130302000003", "海韵烧烤", "haigang")
 		in.HACCP, in.Phone, in.Grid, in.NameRU = true, "0335-1234567", "haigang-01", "Шашлык"
+		in.AddressEN, in.AddressRU = "1 Bao'er Lu, Haigang District", "ул. Баоэр 1, район Хайган"
+		in.NameRUGenerated = true
+		in.Inspections[0].ItemsFailed = []string{"餐具消毒不到位", "经营者态度恶劣"}
+		in.Inspections[0].ItemCodes = []string{"tableware_disinfection", ""}
 		if _, err := db.UpsertShops(ctx, []*shian.Shop{in}); err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +116,12 @@ func Run(t *testing.T, open Opener) {
 			{"geo", fmt.Sprintf("%v %.2f %.2f", got.HasGeo, got.Lat, got.Lng), "true 39.83 119.48"},
 			{"licensed_on", got.LicensedOn.Format(shian.DateLayout), "2020-03-01"},
 			{"newest inspection first", got.Inspections[0].Date.Format(shian.DateLayout), "2026-05-10"},
-			{"items_failed", fmt.Sprint(got.Inspections[0].ItemsFailed), "[餐具消毒不到位]"},
+			{"items_failed", fmt.Sprintf("%q", got.Inspections[0].ItemsFailed), `["餐具消毒不到位" "经营者态度恶劣"]`},
+			{"item_codes", fmt.Sprintf("%q", got.Inspections[0].ItemCodes), `["tableware_disinfection" ""]`},
+			{"no item codes", got.Inspections[1].ItemCodes == nil, true},
+			{"address_en", got.AddressEN, "1 Bao'er Lu, Haigang District"},
+			{"address_ru", got.AddressRU, "ул. Баоэр 1, район Хайган"},
+			{"generated names", fmt.Sprint(got.NameENGenerated, got.NameRUGenerated), "false true"},
 			{"score", *got.Inspections[0].Score, 80},
 			{"grade", got.Grade.Dynamic, shian.ResultGood},
 			{"grade date", got.Grade.DynamicDate, "2026-05-10"},
