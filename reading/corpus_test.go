@@ -77,7 +77,8 @@ func (s score) String() string {
 // the part the rules were written against and, apart, on the held-out part
 // (every 5th line), which was only read at the end. It fails below the
 // thresholds: illness precision and recall at least 0.95 and category
-// accuracy at least 0.85 on the working part; 0.90 and 0.75 held out.
+// accuracy at least 0.85 per language on the working part; 0.90 and 0.80
+// on the held-out part as a whole.
 func TestCorpus(t *testing.T) {
 	corpus := loadCorpus(t)
 	parts := map[string]map[string]*score{"working": {}, "held-out": {}}
@@ -139,17 +140,25 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("corpus has %d complaints in %s, want at least 100", n, lang)
 		}
 	}
-	for _, part := range []string{"working", "held-out"} {
-		minPR, minCat := 0.95, 0.85
-		if part == "held-out" {
-			minPR, minCat = 0.90, 0.75
+	for _, lang := range []string{"zh", "en", "ru"} {
+		s := parts["working"][lang]
+		t.Logf("working  %s %s", lang, s)
+		if s.precision() < 0.95 || s.recall() < 0.95 || ratio(s.category, s.n) < 0.85 {
+			t.Errorf("working %s below the thresholds (illness P and R ≥ 0.95, category ≥ 0.85): %s", lang, s)
 		}
-		for _, lang := range []string{"zh", "en", "ru"} {
-			s := parts[part][lang]
-			t.Logf("%-8s %s %s", part, lang, s)
-			if s.precision() < minPR || s.recall() < minPR || ratio(s.category, s.n) < minCat {
-				t.Errorf("%s %s below the thresholds (illness P and R ≥ %.2f, category ≥ %.2f): %s", part, lang, minPR, minCat, s)
-			}
-		}
+	}
+	// Held out, each language has some 24 complaints and 7–10 illnesses, too
+	// few for a threshold per language (one miss is 0.86): the threshold
+	// holds for the three together.
+	var all score
+	for _, lang := range []string{"zh", "en", "ru"} {
+		s := parts["held-out"][lang]
+		t.Logf("held-out %s %s", lang, s)
+		all.n, all.tp, all.fp, all.fn = all.n+s.n, all.tp+s.tp, all.fp+s.fp, all.fn+s.fn
+		all.category, all.priority, all.school, all.spoiled = all.category+s.category, all.priority+s.priority, all.school+s.school, all.spoiled+s.spoiled
+	}
+	t.Logf("held-out all %s", all)
+	if all.precision() < 0.90 || all.recall() < 0.90 || ratio(all.category, all.n) < 0.80 {
+		t.Errorf("held-out below the thresholds (illness P and R ≥ 0.90, category ≥ 0.80): %s", all)
 	}
 }

@@ -382,11 +382,12 @@ func signals(m map[kind][]string) []Signal {
 // decide turns the signals into a category and a priority.
 //
 // Category: illness words (one strong symptom, or two mild ones) give
-// foodborne_illness; else school words give school_food; else the
+// foodborne_illness; so does a submitted foodborne_illness that the words
+// neither deny nor contradict (no other category's words, no other topic);
+// else school words (or a submitted school_food) give school_food; else the
 // submitted category when its words are in the text; else the first
-// category found, in categoryOrder; else the submitted category, unless it
-// is foodborne_illness and the text denies the illness or is about
-// something else; else other. Priority: the category's default, urgent
+// category found, in categoryOrder; else the submitted category when the
+// text is about nothing else; else other. Priority: the category's default, urgent
 // with illness, at least high with school words.
 func decide(submitted string, found, denied map[kind][]string) Reading {
 	// One mild symptom alone decides nothing; two are read as illness.
@@ -400,9 +401,15 @@ func decide(submitted string, found, denied map[kind][]string) Reading {
 		r.Category = c
 		r.Reasons = append(r.Reasons, Reason{Field: "category", Value: c, Because: because, Words: words})
 	}
+	contrary := len(denied[kIllness]) > 0 || r.Has(OtherTopic)
+	for _, c := range categoryOrder {
+		contrary = contrary || r.Has(c)
+	}
 	switch {
 	case r.Has(Illness):
 		cat(shian.CategoryIllness, Illness, r.Words(Illness))
+	case submitted == shian.CategoryIllness && !contrary:
+		cat(shian.CategoryIllness, "submitted", nil)
 	case submitted == catSchool || r.Has(School):
 		if r.Has(School) {
 			cat(catSchool, School, r.Words(School))
