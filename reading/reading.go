@@ -383,12 +383,17 @@ func signals(m map[kind][]string) []Signal {
 //
 // Category: illness words (one strong symptom, or two mild ones) give
 // foodborne_illness; so does a submitted foodborne_illness that the words
-// neither deny nor contradict (no other category's words, no other topic);
-// else school words (or a submitted school_food) give school_food; else the
-// submitted category when its words are in the text; else the first
-// category found, in categoryOrder; else the submitted category when the
-// text is about nothing else; else other. Priority: the category's default, urgent
-// with illness, at least high with school words.
+// neither deny nor contradict (no other category's words, no other topic).
+// Else school words (or a submitted school_food) give school_food. Else a
+// submitted food-safety category (spoiled_food … price_weight) stands when
+// the text has its words or another category's (a dirty stall may well be
+// unlicensed too; the other words are shown as signals). Else the first
+// category found, in categoryOrder, replaces a weak choice (other,
+// online_order, an illness the words contradict). Else the submitted
+// category when the text is about nothing else; else other.
+//
+// Priority: the category's default; urgent with illness; at least high
+// with school words or spoiled food.
 func decide(submitted string, found, denied map[kind][]string) Reading {
 	// One mild symptom alone decides nothing; two are read as illness.
 	if len(found[kIllnessWeak]) >= 2 || (len(found[kIllnessWeak]) > 0 && len(found[kIllness]) > 0) {
@@ -416,23 +421,26 @@ func decide(submitted string, found, denied map[kind][]string) Reading {
 		} else {
 			cat(catSchool, "submitted", nil)
 		}
-	case known && slices.Contains(categoryOrder, submitted) && submitted != OnlineOrder && r.Has(submitted):
-		cat(submitted, submitted, r.Words(submitted))
 	default:
+		specific := slices.Contains(categoryOrder, submitted) && submitted != OnlineOrder
+		first := ""
 		for _, c := range categoryOrder {
 			if r.Has(c) {
-				cat(c, c, r.Words(c))
+				first = c
 				break
 			}
 		}
-		if r.Category != "" {
-			break
-		}
 		switch {
+		case specific && r.Has(submitted):
+			cat(submitted, submitted, r.Words(submitted))
+		case specific && first != "":
+			// A dirty stall may well be unlicensed too: the choice stands,
+			// and the other words are shown as signals.
+			cat(submitted, "submitted", nil)
+		case first != "":
+			cat(first, first, r.Words(first))
 		case submitted == shian.CategoryIllness && len(denied[kIllness]) > 0:
 			cat(catOther, "denied", denied[kIllness])
-		case submitted == shian.CategoryIllness && r.Has(OtherTopic):
-			cat(catOther, OtherTopic, r.Words(OtherTopic))
 		case known && !r.Has(OtherTopic):
 			cat(submitted, "submitted", nil)
 		default:
@@ -451,6 +459,9 @@ func decide(submitted string, found, denied map[kind][]string) Reading {
 		why = Reason{Field: "priority", Value: r.Priority, Because: School, Words: r.Words(School)}
 	case r.Has(School) && r.Category == catSchool:
 		why = Reason{Field: "priority", Value: r.Priority, Because: School, Words: r.Words(School)}
+	case r.Has(Spoiled):
+		r.Priority = shian.PriorityHigh
+		why = Reason{Field: "priority", Value: r.Priority, Because: Spoiled, Words: r.Words(Spoiled)}
 	case r.Priority != shian.PriorityLow && r.Reasons[0].Because != "submitted":
 		why.Because, why.Words = r.Reasons[0].Because, r.Reasons[0].Words
 	}
