@@ -88,25 +88,31 @@ func FuzzLocate(f *testing.F) {
 	})
 }
 
-// TestLongInput bounds the cost of 10 KB of text made to be slow: many
-// denials, many phrase starts, invisible characters.
+// TestLongInput checks that the cost of reading grows with the length of
+// the text, not faster, on 10 KB made to be slow (many denials, many phrase
+// starts, long lists, invisible characters): reading ten times the text may
+// cost at most 40 times as much (a square would cost 100 times), or less
+// than 20 ms in all, which holds under the race detector too.
 func TestLongInput(t *testing.T) {
-	for _, s := range []string{
-		strings.Repeat("没", 5000),
-		strings.Repeat("не ", 3500),
-		strings.Repeat("\u200b", 3500),
-		strings.Repeat("拉肚子、", 900),
-		strings.Repeat("sick of a ", 1000),
-		strings.Repeat("?", 10000),
-	} {
-		start := time.Now()
-		r := Read("foodborne_illness", s)
-		Locate(s)
-		if d := time.Since(start); d > 100*time.Millisecond {
-			t.Errorf("%d bytes of %q… took %s", len(s), s[:12], d)
+	cost := func(s string) time.Duration {
+		best := time.Hour
+		for range 3 {
+			start := time.Now()
+			Read("foodborne_illness", s)
+			Locate(s)
+			best = min(best, time.Since(start))
 		}
-		if r.Category == "" {
-			t.Errorf("no category for %q…", s[:12])
+		return best
+	}
+	for _, unit := range []string{"没", "не ", "\u200b", "拉肚子、", "sick of a ", "?", "没有发烧、", "Отравление? Нет. "} {
+		short := strings.Repeat(unit, 1000/len(unit)+1)
+		long := strings.Repeat(unit, 10000/len(unit)+1)
+		cs, cl := cost(short), cost(long)
+		if cl > 20*time.Millisecond && cl > 40*cs {
+			t.Errorf("%q: 1 KB in %s, 10 KB in %s", unit, cs, cl)
+		}
+		if r := Read("foodborne_illness", long); r.Category == "" {
+			t.Errorf("no category for %q…", unit)
 		}
 	}
 }

@@ -175,11 +175,15 @@ func interpret(t string, toks []token) (found, denied map[kind][]string) {
 		})
 		return i
 	}
-	neg := make([]bool, len(toks))
-	anchor, reach, cur := -1, 0, -1
+	cl := make([]int, len(toks)) // each token's clause
 	for i, tk := range toks {
-		if c := clauseOf(tk.start); c != cur {
-			cur, anchor = c, -1
+		cl[i] = clauseOf(tk.start)
+	}
+	neg := make([]bool, len(toks))
+	anchor, reach := -1, 0
+	for i, tk := range toks {
+		if i == 0 || cl[i] != cl[i-1] {
+			anchor = -1
 		}
 		switch k := tk.e.kind; {
 		case k == kNegator:
@@ -197,61 +201,68 @@ func interpret(t string, toks []token) (found, denied map[kind][]string) {
 			}
 		}
 	}
-	// Denials after the word, and answers to a question ("拉肚子？没有。").
+	// Denials after the word, also of a whole list ("拉肚子、发烧都没有",
+	// "рвоты не было"): listEnd[i] is the first token after i, in its
+	// clause, that is neither a signal nor a connector, or -1.
+	listEnd := make([]int, len(toks))
+	next := -1
+	for i := len(toks) - 1; i >= 0; i-- {
+		listEnd[i] = next
+		if k := toks[i].e.kind; k != kConnector && !negatable(k) {
+			next = i
+		}
+		if i > 0 && cl[i-1] != cl[i] {
+			next = -1
+		}
+	}
 	for i, tk := range toks {
 		if neg[i] || !negatable(tk.e.kind) {
 			continue
 		}
-		c := clauseOf(tk.start)
-		if i+1 < len(toks) && clauseOf(toks[i+1].start) == c {
-			n := toks[i+1]
-			if n.e.kind == kNegator && n.e.after && units(t[tk.end:n.start]) <= reachAfter &&
-				(!cjk(n.e.text) || tailOK(t[n.end:clauses[c].end])) {
+		if j := listEnd[i]; j >= 0 && cl[j] == cl[i] {
+			n := toks[j]
+			if n.e.kind == kNegator && n.e.after && units(t[toks[j-1].end:n.start]) <= reachAfter &&
+				(!cjk(n.e.text) || tailOK(t[n.end:clauses[cl[i]].end])) {
 				neg[i] = true
-				continue
-			}
-			if n.e.kind == kNegator || n.e.kind == kConnector || negatable(n.e.kind) {
-				// "拉肚子、发烧都没有": the list shares the denial that ends it.
-				for j := i + 1; j < len(toks) && clauseOf(toks[j].start) == c; j++ {
-					if k := toks[j].e.kind; k == kNegator && toks[j].e.after {
-						if units(t[toks[j-1].end:toks[j].start]) <= reachAfter && (!cjk(toks[j].e.text) || tailOK(t[toks[j].end:clauses[c].end])) {
-							neg[i] = true
-						}
-						break
-					} else if k != kConnector && !negatable(k) {
-						break
-					}
-				}
-				if neg[i] {
-					continue
-				}
 			}
 		}
-		if clauses[c].question && c+1 < len(clauses) {
-			next := clauses[c+1]
-			for j := i + 1; j < len(toks); j++ {
-				if toks[j].start < next.start {
-					continue
+	}
+	// The answer to a question: "拉肚子？没有。", "Food poisoning?? No.".
+	// Each clause is looked at once: seen marks the tokens already decided.
+	seen := make([]bool, len(toks))
+	for i, tk := range toks {
+		c := cl[i]
+		if seen[i] || neg[i] || !negatable(tk.e.kind) || !clauses[c].question || c+1 >= len(clauses) {
+			continue
+		}
+		j := i + 1
+		for j < len(toks) && cl[j] == c {
+			j++
+		}
+		if j < len(toks) && cl[j] == c+1 && toks[j].e.kind == kNegator && units(t[clauses[c+1].start:clauses[c+1].end]) <= 2 {
+			for k := i; k < j; k++ {
+				if negatable(toks[k].e.kind) {
+					neg[k] = true
 				}
-				if toks[j].start < next.end && toks[j].e.kind == kNegator && units(t[next.start:next.end]) <= 2 {
-					neg[i] = true
-				}
-				break
+			}
+		} else {
+			for k := i; k < j; k++ { // the same answer for the whole clause
+				seen[k] = true
 			}
 		}
 	}
 	// Pests in the food are foreign objects; elsewhere, poor hygiene.
 	inFood := map[int]bool{}
-	for _, tk := range toks {
+	for i, tk := range toks {
 		if tk.e.kind == kInFood {
-			inFood[clauseOf(tk.start)] = true
+			inFood[cl[i]] = true
 		}
 	}
 	found, denied = map[kind][]string{}, map[kind][]string{}
 	for i, tk := range toks {
 		k := tk.e.kind
 		switch {
-		case k == kPest && inFood[clauseOf(tk.start)]:
+		case k == kPest && inFood[cl[i]]:
 			k = kForeignObject
 		case k == kPest:
 			k = kHygiene
