@@ -107,7 +107,13 @@ func TestLongInput(t *testing.T) {
 	for _, unit := range []string{"没", "не ", "\u200b", "拉肚子、", "sick of a ", "?", "没有发烧、", "Отравление? Нет. "} {
 		short := strings.Repeat(unit, 1000/len(unit)+1)
 		long := strings.Repeat(unit, 10000/len(unit)+1)
-		cs, cl := cost(short), cost(long)
+		// The machine is shared: a slow measure is taken again before it counts.
+		var cs, cl time.Duration
+		for try := 0; try < 3; try++ {
+			if cs, cl = cost(short), cost(long); cl <= 20*time.Millisecond || cl <= 40*cs {
+				break
+			}
+		}
 		if cl > 20*time.Millisecond && cl > 40*cs {
 			t.Errorf("%q: 1 KB in %s, 10 KB in %s", unit, cs, cl)
 		}

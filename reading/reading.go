@@ -143,11 +143,11 @@ func Read(submitted, text string) Reading {
 }
 
 // negatable kinds are those a denial can cancel; the others (school,
-// children, other topics) say what the complaint is about even when denied
-// ("no air con" is a complaint about the air con).
+// children, licence, grade, other topics) say what the complaint is about
+// even when denied ("no business licence", "no air con" are complaints).
 func negatable(k kind) bool {
 	switch k {
-	case kIllness, kIllnessWeak, kSpoiled, kForeignObject, kPest, kHygiene, kPriceWeight, kNoLicence, kFakeGrade, kOnlineOrder:
+	case kIllness, kIllnessWeak, kSpoiled, kForeignObject, kPest, kHygiene, kPriceWeight, kOnlineOrder:
 		return true
 	}
 	return false
