@@ -64,7 +64,7 @@ type entry struct {
 // rune at hand.
 type matcher struct {
 	byFirst map[rune][]*entry
-	maybe   [256]bool // low byte of first runes: skips most map lookups
+	maybe   [1 << 16]bool // first runes modulo 2^16: skips the map lookup for nearly every rune that starts nothing
 }
 
 func newMatcher(entries []*entry) *matcher {
@@ -72,7 +72,7 @@ func newMatcher(entries []*entry) *matcher {
 	for _, e := range entries {
 		r, _ := utf8.DecodeRuneInString(e.text)
 		m.byFirst[r] = append(m.byFirst[r], e)
-		m.maybe[r&0xFF] = true
+		m.maybe[r&0xFFFF] = true
 	}
 	for _, es := range m.byFirst {
 		slices.SortStableFunc(es, func(a, b *entry) int { return len(b.text) - len(a.text) })
@@ -166,7 +166,9 @@ func (m *matcher) scan(t string, out []token) []token {
 	prev := rune(-1) // -1: start of text, a boundary
 	for i := 0; i < len(t); {
 		r, size := utf8.DecodeRuneInString(t[i:])
-		if m.maybe[r&0xFF] {
+		// A phrase starting with a Latin or Cyrillic letter starts a word:
+		// inside a word nothing can match.
+		if m.maybe[r&0xFFFF] && (r >= 0x2E80 || !isWordRune(prev)) {
 			var best *entry
 			bestEnd := 0
 			for _, e := range m.byFirst[r] {
@@ -228,5 +230,8 @@ func (e *entry) match(t string, i int, prev rune) int {
 // isWordRune reports whether r continues a Latin or Cyrillic word; CJK
 // characters do not, so "在beidaihe吃饭" still finds beidaihe.
 func isWordRune(r rune) bool {
-	return r >= 0 && r < 0x2E80 && (unicode.IsLetter(r) || unicode.IsDigit(r))
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return r < 0x2E80 && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }

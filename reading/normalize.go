@@ -16,7 +16,25 @@ var t2sData string
 
 // t2s folds the traditional characters of common complaint words to their
 // simplified form, so each word is listed once (髒 is 脏, 嘔吐 is 呕吐).
-var t2s = parseT2S(t2sData)
+// t2sDense is the same over the CJK block, looked up by index: Normalize
+// meets a Chinese character at every step.
+var (
+	t2s      = parseT2S(t2sData)
+	t2sDense = denseT2S(t2s)
+)
+
+const cjkFirst, cjkLast = 0x4E00, 0x9FFF
+
+func denseT2S(m map[rune]rune) []rune {
+	d := make([]rune, cjkLast-cjkFirst+1)
+	for r, s := range m {
+		if r < cjkFirst || r > cjkLast {
+			panic("reading: t2s folds a character outside the CJK block")
+		}
+		d[r-cjkFirst] = s
+	}
+	return d
+}
 
 func parseT2S(data string) map[rune]rune {
 	m := map[rune]rune{}
@@ -74,8 +92,8 @@ func Normalize(s string) string {
 			}
 		case r < 0x2E80: // CJK and later scripts have no case
 			r = unicode.ToLower(r)
-		default:
-			if f, ok := t2s[r]; ok {
+		case r >= cjkFirst && r <= cjkLast:
+			if f := t2sDense[r-cjkFirst]; f != 0 {
 				r = f
 			}
 		}
@@ -109,6 +127,8 @@ func Normalize(s string) string {
 // other format characters. Removed, they cannot split a word or spoof one.
 func invisible(r rune) bool {
 	switch {
+	case r < 0xAD, r >= 0x2E80 && r < 0xFEFF:
+		return false // ASCII, Chinese: the common case, without a table lookup
 	case r == 0xAD, r == 0x180E, r == 0xFEFF:
 		return true
 	case r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E, r >= 0x2060 && r <= 0x206F:

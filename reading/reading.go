@@ -291,7 +291,7 @@ type clause struct {
 }
 
 func clauseBounds(t string) []clause {
-	var out []clause
+	out := make([]clause, 0, 16)
 	start, inBreak, q := 0, false, false
 	prev := rune(0)
 	for i, r := range t {
