@@ -104,10 +104,10 @@ func runInspections(t *testing.T, open Opener) {
 		if dyn != shian.ResultFail {
 			t.Errorf("stored dynamic grade %q", dyn)
 		}
-		after := counts(t, db)
-		want := strings.NewReplacer("inspection_records=0", "inspection_records=1", "audit_log=0", "audit_log=1").Replace(before)
-		if !strings.Contains(after, "inspection_records=1") || !strings.Contains(after, "audit_log=1") || after == want && false {
-			t.Errorf("counts %s → %s", before, after)
+		want := strings.NewReplacer("inspection_records=0", "inspection_records=1", "inspections=2", "inspections=3",
+			"audit_log=0", "audit_log=1", "outbox=1", "outbox=2").Replace(before)
+		if after := counts(t, db); after != want {
+			t.Errorf("counts %s → %s, want %s", before, after, want)
 		}
 		entries, _ := db.PendingOutbox(ctx, 10)
 		if len(entries) != 2 { // the import's and the inspection's
@@ -244,7 +244,9 @@ func runInspections(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fix := with(Routine(lic, "w2"), func(in *shian.InspectionInput) { in.Supersedes, in.SupersedeReason = wrong.Record.ID, "录入错误：第1项应为符合" })
+		fix := with(Routine(lic, "w2"), func(in *shian.InspectionInput) {
+			in.Supersedes, in.SupersedeReason = wrong.Record.ID, "录入错误：第1项应为符合"
+		})
 		right, err := svc.Record(ctx, beidaiheOfficer, fix)
 		if err != nil {
 			t.Fatal(err)

@@ -211,6 +211,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Complaints", func(t *testing.T) { runComplaints(t, open) })
 	t.Run("Staff", func(t *testing.T) { runStaff(t, open) })
 	t.Run("Inspections", func(t *testing.T) { runInspections(t, open) })
+	t.Run("Plans", func(t *testing.T) { runPlans(t, open) })
 	t.Run("CanceledContext", func(t *testing.T) {
 		db := open(t)
 		c, cancel := context.WithCancel(ctx)
