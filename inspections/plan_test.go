@@ -114,10 +114,16 @@ func TestDrawConstraints(t *testing.T) {
 
 func TestDrawRefuses(t *testing.T) {
 	for name, in := range map[string]*PlanInputs{
-		"bad month":       func() *PlanInputs { p := planInputs(10, 4, 2); p.Month = "2026-13"; return p }(),
-		"too large":       planInputs(10, 4, 11),
-		"one inspector":   planInputs(10, 1, 2),
-		"all in the grid": func() *PlanInputs { p := planInputs(10, 2, 2); p.Inspectors[1].Grid = p.Inspectors[0].Grid; p.Shops[0].Grid = p.Inspectors[0].Grid; p.Size = 10; return p }(),
+		"bad month":     func() *PlanInputs { p := planInputs(10, 4, 2); p.Month = "2026-13"; return p }(),
+		"too large":     planInputs(10, 4, 11),
+		"one inspector": planInputs(10, 1, 2),
+		"all in the grid": func() *PlanInputs {
+			p := planInputs(10, 2, 2)
+			p.Inspectors[1].Grid = p.Inspectors[0].Grid
+			p.Shops[0].Grid = p.Inspectors[0].Grid
+			p.Size = 10
+			return p
+		}(),
 	} {
 		if _, err := Draw(in, seed(1)); err == nil {
 			t.Errorf("%s: drawn", name)

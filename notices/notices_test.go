@@ -192,8 +192,8 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(aliSrv.Close)
 	w.worker = &notices.Worker{Store: db, Contacts: files, OpenIDs: files.Sealer(), Now: db.Now,
 		WeChat: &notices.WeChat{BaseURL: wxSrv.URL, AppID: "wxapp", Secret: "s3cret"},
-		SMS: &notices.AliyunSMS{Endpoint: aliSrv.URL, AccessKeyID: "ali", AccessKeySecret: "alisecret", SignName: "食安秦皇岛", TemplateCode: "SMS_1", Now: db.Now},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		SMS:    &notices.AliyunSMS{Endpoint: aliSrv.URL, AccessKeyID: "ali", AccessKeySecret: "alisecret", SignName: "食安秦皇岛", TemplateCode: "SMS_1", Now: db.Now},
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return w
 }
 

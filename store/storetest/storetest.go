@@ -213,6 +213,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Inspections", func(t *testing.T) { runInspections(t, open) })
 	t.Run("Plans", func(t *testing.T) { runPlans(t, open) })
 	t.Run("Notices", func(t *testing.T) { runNotices(t, open) })
+	t.Run("Transparency", func(t *testing.T) { runTransparency(t, open) })
 	t.Run("CanceledContext", func(t *testing.T) {
 		db := open(t)
 		c, cancel := context.WithCancel(ctx)
