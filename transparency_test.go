@@ -48,7 +48,9 @@ func TestEnforcementDecisionValidate(t *testing.T) {
 }
 
 func TestOverallResultAndGradeRules(t *testing.T) {
-	it := func(key bool, r string) shian.InspectionItem { return shian.InspectionItem{Code: "x", Key: key, Result: r} }
+	it := func(key bool, r string) shian.InspectionItem {
+		return shian.InspectionItem{Code: "x", Key: key, Result: r}
+	}
 	for _, tc := range []struct {
 		name    string
 		items   []shian.InspectionItem
