@@ -1,12 +1,22 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"shian"
+	"shian/complaints"
 	"shian/inspections"
 	"shian/staff"
 	"shian/store/sqlstore"
@@ -268,6 +278,57 @@ func runInspections(t *testing.T, open Opener) {
 			t.Errorf("superseding twice: %v", err)
 		}
 	})
+	t.Run("Photos", func(t *testing.T) {
+		db := open(t)
+		mustShop(t, db, lic)
+		cal, _ := triage.DefaultCalendar()
+		dir := complaints.PhotoDir{Dir: t.TempDir()}
+		svc, err := inspections.New(inspections.Config{Store: db, Catalog: TestCatalog, Calendar: cal, Now: db.Now, Photos: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var png bytes.Buffer
+		img := image.NewRGBA(image.Rect(0, 0, 8, 6))
+		if err := pngEncode(&png, img); err != nil {
+			t.Fatal(err)
+		}
+		in := Routine(lic, "ph1")
+		in.Photos = [][]byte{png.Bytes()}
+		res, err := svc.Record(ctx, beidaiheOfficer, in)
+		if err != nil || len(res.Record.Photos) != 1 || res.Record.Photos[0].Width != 8 {
+			t.Fatalf("photo: %+v, %v", res, err)
+		}
+		got, _ := db.InspectionRecord(ctx, res.Record.ID)
+		if len(got.Photos) != 1 || got.Photos[0].Path != res.Record.Photos[0].Path {
+			t.Fatalf("stored photos %+v", got.Photos)
+		}
+		if _, err := os.Stat(dir.Path(got.Photos[0].Path)); err != nil {
+			t.Fatal(err)
+		}
+		// A resubmission keeps the first record's photos and leaves no new file.
+		if again, err := svc.Record(ctx, beidaiheOfficer, in); err != nil || !again.Duplicate {
+			t.Fatalf("resubmission: %v", err)
+		}
+		bad := Routine(lic, "ph2")
+		bad.Photos = [][]byte{png.Bytes(), []byte("GIF89a not a photo")}
+		before := counts(t, db)
+		if _, err := svc.Record(ctx, beidaiheOfficer, bad); shian.ErrorCode(err) != shian.EINVALID {
+			t.Fatalf("bad photo: %v", err)
+		}
+		if after := counts(t, db); after != before {
+			t.Errorf("a refused photo wrote: %s → %s", before, after)
+		}
+		var files int
+		filepath.WalkDir(dir.Dir, func(_ string, d fs.DirEntry, _ error) error {
+			if d != nil && !d.IsDir() {
+				files++
+			}
+			return nil
+		})
+		if files != 1 {
+			t.Errorf("%d photo files on disk, want the first record's 1", files)
+		}
+	})
 	t.Run("Patrol", func(t *testing.T) {
 		db := open(t)
 		mustShop(t, db, lic)
@@ -341,3 +402,39 @@ func mustShopValue(licence string) *shian.Shop {
 	s.Grid = "beidaihe-01"
 	return s
 }
+
+// BenchRecordInspection records inspections of one shop, reporting the p99
+// latency (issue 18: under 100 ms), beside an anchor reading the shop page.
+func BenchRecordInspection(b *testing.B, db *sqlstore.DB) {
+	ctx := context.Background()
+	s := mustShopValue("JY1130302000001")
+	if _, err := db.UpsertShops(ctx, []*shian.Shop{s}); err != nil {
+		b.Fatal(err)
+	}
+	svc := InspectionService(b, db)
+	p99 := func(b *testing.B, op func(i int) error) {
+		lat := make([]time.Duration, 0, b.N)
+		i := 0
+		for b.Loop() {
+			start := time.Now()
+			if err := op(i); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(start))
+			i++
+		}
+		slices.Sort(lat)
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	}
+	b.Run("anchor_shop_read", func(b *testing.B) {
+		p99(b, func(int) error { _, err := db.ShopByLicence(ctx, s.Licence); return err })
+	})
+	b.Run("record", func(b *testing.B) {
+		p99(b, func(i int) error {
+			_, err := svc.Record(ctx, beidaiheOfficer, Routine(s.Licence, fmt.Sprintf("bench-%d-%d", b.N, i)))
+			return err
+		})
+	})
+}
+
+func pngEncode(w io.Writer, img image.Image) error { return png.Encode(w, img) }
