@@ -120,7 +120,7 @@ func (db *DB) RecordInspection(ctx context.Context, w inspections.Write) (*shian
 	var got *shian.InspectionRecord
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		got = nil
-		prev, err := scanRecord(tx.QueryRowContext(ctx, db.Q(`SELECT `+recordColumns+recordFrom+` WHERE r.draft_key = ?`), r.DraftKey))
+		prev, err := scanRecord(db.txQueryRow(ctx, tx, `SELECT `+recordColumns+recordFrom+` WHERE r.draft_key = ?`, r.DraftKey))
 		if err == nil {
 			got = prev
 			return nil
@@ -158,7 +158,7 @@ func (db *DB) recordTx(ctx context.Context, tx *sql.Tx, w inspections.Write) err
 		lock = " FOR UPDATE"
 	}
 	var shopStatus, licensedOn, licence string
-	if err := tx.QueryRowContext(ctx, db.Q(`SELECT status, licensed_on, licence FROM shops WHERE id = ?`+lock), r.ShopID).
+	if err := db.txQueryRow(ctx, tx, `SELECT status, licensed_on, licence FROM shops WHERE id = ?`+lock, r.ShopID).
 		Scan(&shopStatus, &licensedOn, &licence); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFoundShop(r.ShopID)
@@ -177,10 +177,10 @@ func (db *DB) recordTx(ctx context.Context, tx *sql.Tx, w inspections.Write) err
 	if r.Score != nil {
 		score = *r.Score
 	}
-	err := tx.QueryRowContext(ctx, db.Q(`INSERT INTO inspection_records (draft_key, draft_hash, shop_id, type, date, inspectors, items,
+	err := db.txQueryRow(ctx, tx, `INSERT INTO inspection_records (draft_key, draft_hash, shop_id, type, date, inspectors, items,
 		overall, score, result, rectify_days, rectify_due, follow_up_of, case_id, plan_id, photos, notes, district, grid, recorded_by,
 		supersedes, supersede_reason, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.DraftKey, r.DraftHash, r.ShopID, r.Type, r.Date.Format(shian.DateLayout), jsonText(r.Inspectors), jsonText(r.Items),
 		r.Overall, score, r.Result, r.RectifyDays, nullDate(r.RectifyDue), nullInt(r.FollowUpOf), nullInt(r.CaseID), nullInt(r.PlanID),
 		jsonText(nonNilPhotos(r.Photos)), r.Notes, r.District, r.Grid, r.RecordedBy, nullInt(r.Supersedes), r.SupersedeReason, now).Scan(&r.ID)
@@ -226,8 +226,8 @@ func (db *DB) recordTx(ctx context.Context, tx *sql.Tx, w inspections.Write) err
 	}
 	if r.Result != "" {
 		in := r.PublicInspection()
-		if _, err := tx.ExecContext(ctx, db.Q(`INSERT INTO inspections (shop_id, date, result, score, items_failed, notes, inspector, record_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), r.ShopID, in.Date.Format(shian.DateLayout), in.Result, score, jsonText(nonNil(in.ItemsFailed)),
+		if _, err := db.txExec(ctx, tx, `INSERT INTO inspections (shop_id, date, result, score, items_failed, notes, inspector, record_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ShopID, in.Date.Format(shian.DateLayout), in.Result, score, jsonText(nonNil(in.ItemsFailed)),
 			"", in.Inspector, r.ID); err != nil {
 			return fmt.Errorf("insert history: %w", err)
 		}
@@ -235,7 +235,7 @@ func (db *DB) recordTx(ctx context.Context, tx *sql.Tx, w inspections.Write) err
 	if err := db.regradeTx(ctx, tx, r.ShopID, shopStatus, licensedOn, now); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, db.Q(`INSERT INTO outbox (shop_id, licence, created_at) VALUES (?, ?, ?)`), r.ShopID, licence, now); err != nil {
+	if _, err := db.txExec(ctx, tx, `INSERT INTO outbox (shop_id, licence, created_at) VALUES (?, ?, ?)`, r.ShopID, licence, now); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	audit := append([]staff.AuditEntry(nil), w.Audit...)
@@ -252,8 +252,8 @@ func (db *DB) regradeTx(ctx context.Context, tx *sql.Tx, shopID int64, status, l
 	if licensedOn != "" {
 		s.LicensedOn, _ = shian.ParseDate(licensedOn)
 	}
-	rows, err := tx.QueryContext(ctx, db.Q(`SELECT shop_id, date, result, score, items_failed, notes, inspector
-		FROM inspections WHERE shop_id = ? AND superseded_by IS NULL`), shopID)
+	rows, err := db.txQuery(ctx, tx, `SELECT shop_id, date, result, score, items_failed, notes, inspector
+		FROM inspections WHERE shop_id = ? AND superseded_by IS NULL`, shopID)
 	if err != nil {
 		return fmt.Errorf("regrade: %w", err)
 	}
@@ -270,7 +270,7 @@ func (db *DB) regradeTx(ctx context.Context, tx *sql.Tx, shopID int64, status, l
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = tx.QueryContext(ctx, db.Q(`SELECT year, grade FROM annual_grades WHERE shop_id = ?`), shopID)
+	rows, err = db.txQuery(ctx, tx, `SELECT year, grade FROM annual_grades WHERE shop_id = ?`, shopID)
 	if err != nil {
 		return fmt.Errorf("regrade: %w", err)
 	}
@@ -287,8 +287,8 @@ func (db *DB) regradeTx(ctx context.Context, tx *sql.Tx, shopID int64, status, l
 		return err
 	}
 	g := shian.ComputeGrade(s, now)
-	_, err = tx.ExecContext(ctx, db.Q(`UPDATE shops SET dynamic_grade = ?, dynamic_date = ?, annual_grade = ?, annual_year = ?,
-		annual_supplied = ?, grade_rank = ?, updated_at = ? WHERE id = ?`),
+	_, err = db.txExec(ctx, tx, `UPDATE shops SET dynamic_grade = ?, dynamic_date = ?, annual_grade = ?, annual_year = ?,
+		annual_supplied = ?, grade_rank = ?, updated_at = ? WHERE id = ?`,
 		g.Dynamic, g.DynamicDate, g.Annual, g.AnnualYear, g.AnnualSupplied, shian.GradeRank(g.Dynamic), now, shopID)
 	if err != nil {
 		return fmt.Errorf("regrade: %w", err)
