@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -327,6 +328,55 @@ func runInspections(t *testing.T, open Opener) {
 		})
 		if files != 1 {
 			t.Errorf("%d photo files on disk, want the first record's 1", files)
+		}
+	})
+	t.Run("Concurrent", func(t *testing.T) {
+		db := open(t)
+		mustShop(t, db, lic)
+		svc := InspectionService(t, db)
+		// The same draft from four retries at once: one record.
+		var wg sync.WaitGroup
+		ids := make([]int64, 4)
+		errs := make([]error, 4)
+		for i := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := svc.Record(ctx, beidaiheOfficer, Routine(lic, "same-draft"))
+				if errs[i] = err; err == nil {
+					ids[i] = res.Record.ID
+				}
+			}()
+		}
+		wg.Wait()
+		for i := range ids {
+			if errs[i] != nil || ids[i] != ids[0] {
+				t.Fatalf("concurrent resubmissions: ids %v errors %v", ids, errs)
+			}
+		}
+		// Two inspections of the shop at once: the grade is the later date's.
+		a := with(Routine(lic, "c-a"), func(in *shian.InspectionInput) {
+			in.Date = date("2026-07-13")
+			in.Items[0].Result = shian.ItemNonCompliant
+		})
+		b := with(Routine(lic, "c-b"), func(in *shian.InspectionInput) { in.Date = date("2026-07-15"); in.Items[2].Result = shian.ItemMostly })
+		for _, in := range []shian.InspectionInput{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := svc.Record(ctx, beidaiheOfficer, in); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		var n int
+		db.DB.QueryRow(`SELECT COUNT(*) FROM inspection_records`).Scan(&n)
+		s, _ := db.ShopByLicence(ctx, lic)
+		var stored string
+		db.DB.QueryRow(`SELECT dynamic_grade FROM shops WHERE licence = '` + lic + `'`).Scan(&stored)
+		if n != 3 || s.Grade.Dynamic != shian.ResultGood || stored != shian.ResultGood {
+			t.Fatalf("%d records; grade %s, stored %s; want 3, good", n, s.Grade.Dynamic, stored)
 		}
 	})
 	t.Run("Patrol", func(t *testing.T) {
