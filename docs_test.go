@@ -374,9 +374,10 @@ func TestDocsGradeCutoffs(t *testing.T) {
 			t.Errorf("grades.md: the %s table covers %d of the scores 0–100", what, len(covered))
 		}
 	}
-	check(t, mdTable(t, "grades.md", "score", "result"), "result", shian.ResultForScore)
+	check(t, mdTable(t, "grades.md", "score", "result"), "result", func(score int) string { return shian.ResultForScore(float64(score)) })
 	check(t, mdTable(t, "grades.md", "mean score of the year", "annual grade"), "annual grade", func(score int) string {
-		return shian.ComputeAnnual([]shian.Inspection{{Date: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), Score: &score}}, 2025)
+		f := float64(score)
+		return shian.ComputeAnnual([]shian.Inspection{{Date: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), Score: &f}}, 2025)
 	})
 }
 

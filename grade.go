@@ -27,8 +27,9 @@ type Grade struct {
 	StatusNote string `json:"status_note,omitempty"`
 }
 
-// ResultForScore maps a 0–100 score to a result by the cut-offs of docs/grades.md.
-func ResultForScore(score int) string {
+// ResultForScore maps a 0–100 score to a result by the cut-offs of
+// docs/grades.md, on the exact value: 89.9 is good, not excellent.
+func ResultForScore(score float64) string {
 	switch {
 	case score >= 90:
 		return ResultExcellent
@@ -128,7 +129,7 @@ func annualGrade(s *Shop, thisYear int) (grade string, year int, supplied bool) 
 // year's inspections carry no scores, the worst result decides
 // (all excellent A, worst good B, worst fair C).
 func ComputeAnnual(ins []Inspection, year int) string {
-	sum, n, worst := 0, 0, 5
+	sum, n, worst := 0.0, 0, 5
 	var any bool
 	for i := range ins {
 		in := &ins[i]
@@ -152,13 +153,17 @@ func ComputeAnnual(ins []Inspection, year int) string {
 		return ""
 	}
 	if n > 0 {
-		// Compare sum against n*cut-off so that a mean of exactly 90 is A.
+		// Compare sum against n*cut-off so that a mean of exactly 90 is A;
+		// scores carry at most a few decimals, so a sum a hair below the
+		// cut-off is the binary representation's rounding, not the data's.
+		const eps = 1e-9
+		cut := func(c int) bool { return sum+eps*float64(n) >= float64(c*n) }
 		switch {
-		case sum >= 90*n:
+		case cut(90):
 			return "A"
-		case sum >= 75*n:
+		case cut(75):
 			return "B"
-		case sum >= 60*n:
+		case cut(60):
 			return "C"
 		}
 		return ""

@@ -15,24 +15,25 @@ func d(s string) time.Time {
 	return t
 }
 
-func sc(n int) *int { return &n }
+func sc(n float64) *float64 { return &n }
 
 func TestResultForScore(t *testing.T) {
 	for _, tc := range []struct {
-		score int
+		score float64
 		want  string
 	}{
-		{100, "excellent"}, {90, "excellent"}, {89, "good"}, {75, "good"}, {74, "fair"}, {60, "fair"}, {59, "fail"}, {0, "fail"},
+		{100, "excellent"}, {90, "excellent"}, {89.9, "good"}, {89.99, "good"}, {89, "good"}, {75, "good"},
+		{74.95, "fair"}, {74, "fair"}, {60, "fair"}, {59.9, "fail"}, {59, "fail"}, {0, "fail"},
 	} {
 		if got := shian.ResultForScore(tc.score); got != tc.want {
-			t.Errorf("ResultForScore(%d) = %s, want %s", tc.score, got, tc.want)
+			t.Errorf("ResultForScore(%v) = %s, want %s", tc.score, got, tc.want)
 		}
 	}
 }
 
 func TestComputeGrade(t *testing.T) {
 	now := time.Date(2026, 7, 15, 12, 0, 0, 0, shian.CST)
-	ins := func(date string, result string, score int) shian.Inspection {
+	ins := func(date string, result string, score float64) shian.Inspection {
 		in := shian.Inspection{Date: d(date), Result: result}
 		if score >= 0 {
 			in.Score = sc(score)

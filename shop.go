@@ -50,8 +50,8 @@ type Shop struct {
 // Inspection is one visit by the supervision authority.
 type Inspection struct {
 	Date        time.Time
-	Result      string // excellent, good, fair, fail; derived from Score when empty on input
-	Score       *int   // 0–100, optional
+	Result      string   // excellent, good, fair, fail; derived from Score when empty on input
+	Score       *float64 // 0–100, optional; decimals allowed (89.9)
 	ItemsFailed []string
 	Notes       string
 	Inspector   string
@@ -162,8 +162,8 @@ func (in *Inspection) validate(today time.Time) *Error {
 	if in.Date.After(today) {
 		return FieldError("date", "%s is in the future", in.Date.Format(DateLayout))
 	}
-	if in.Score != nil && (*in.Score < 0 || *in.Score > 100) {
-		return FieldError("score", "must be 0–100, got %d", *in.Score)
+	if in.Score != nil && !(*in.Score >= 0 && *in.Score <= 100) { // NaN fails too
+		return FieldError("score", "must be 0–100, got %s", FormatScore(*in.Score))
 	}
 	switch in.Result {
 	case ResultExcellent, ResultGood, ResultFair, ResultFail:
@@ -177,6 +177,9 @@ func (in *Inspection) validate(today time.Time) *Error {
 	}
 	return nil
 }
+
+// FormatScore writes a score with as few decimals as it has (92, 89.9).
+func FormatScore(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 func fieldIndex(list string, i int, field string) string {
 	s := list + "[" + strconv.Itoa(i) + "]"

@@ -433,7 +433,7 @@ func (s *Server) renderCase(c *fiber.Ctx, status int, errMsg string, contact *st
 		for _, in := range d.Shop.Inspections {
 			line := in.Date.Format(shian.DateLayout) + " " + web.T(lang, "admin.grade."+in.Result)
 			if in.Score != nil {
-				line += " " + strconv.Itoa(*in.Score)
+				line += " " + shian.FormatScore(*in.Score)
 			}
 			if len(in.ItemsFailed) > 0 {
 				line += " — " + strings.Join(in.ItemsFailed, "；")

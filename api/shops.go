@@ -40,7 +40,7 @@ type ShopView struct {
 type InspectionView struct {
 	Date        string   `json:"date"`
 	Result      string   `json:"result"`
-	Score       *int     `json:"score,omitempty"`
+	Score       *float64 `json:"score,omitempty"`
 	ItemsFailed []string `json:"items_failed"`
 	Notes       string   `json:"notes,omitempty"`
 }

@@ -120,7 +120,7 @@ func writeShop(files map[string]*csvOut, s *shian.Shop) {
 		date := in.Date.Format(livesDate)
 		score := ""
 		if in.Score != nil {
-			score = strconv.Itoa(*in.Score)
+			score = shian.FormatScore(*in.Score)
 		}
 		files[FileInspections].write([]string{s.Licence, score, date, in.Notes, "routine", in.Result, in.Inspector})
 		for i, item := range in.ItemsFailed {

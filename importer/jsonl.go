@@ -51,7 +51,7 @@ type rawShopLine struct {
 type inspectionLine struct {
 	Date        string   `json:"date"`
 	Result      string   `json:"result"`
-	Score       *int     `json:"score"`
+	Score       *float64 `json:"score"`
 	ItemsFailed []string `json:"items_failed"`
 	Notes       string   `json:"notes"`
 	Inspector   string   `json:"inspector"`

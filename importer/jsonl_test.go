@@ -112,7 +112,7 @@ func TestParseJSONLBad(t *testing.T) {
 		{"not an object", `["JY11303020001234"]`, "", "one JSON object"},
 		{"trailing garbage", good + ` {}`, "", "unexpected data after the JSON object"},
 		{"wrong type string", with(t, `"lat":39.93`, `"lat":"39.93"`), "lat", "must be a number, got string"},
-		{"wrong type score", with(t, `"score":92`, `"score":92.5`), "inspections[0].score", "must be a whole number"},
+		{"wrong type score", with(t, `"score":92`, `"score":"92"`), "inspections[0].score", "must be a number"},
 		{"wrong type bool", with(t, `"name_en"`, `"haccp":"yes","name_en"`), "haccp", "true or false"},
 		{"wrong type inspections", with(t, `"inspections":[`, `"inspections":7,"x":[`), "inspections", "must be an array"},
 		{"inspection not an object", with(t, `[{"date":"2025-05-01","score":92},`, `[1,`), "inspections[0]", "must be an object"},

@@ -316,9 +316,12 @@ func (p *livesParser) readLegend() error {
 }
 
 // resultFor maps a score to a result by the legend, else by the cut-offs.
-func (p *livesParser) resultFor(score int) string {
+// A legend's ranges are whole numbers (90–100, 75–89): a row covers its
+// maximum up to the next whole number, so 89.9 falls in 75–89, as the
+// cut-offs it restates would have it.
+func (p *livesParser) resultFor(score float64) string {
 	for _, l := range p.legend {
-		if score >= l.min && score <= l.max {
+		if score >= float64(l.min) && (score < float64(l.max)+1 || score == float64(l.max)) {
 			return l.result
 		}
 	}
@@ -521,11 +524,10 @@ func (p *livesParser) inspection(c *csvFile) (in shian.Inspection, field, msg st
 	in.Inspector = c.get("inspector")
 	if v := c.get("score"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f != math.Trunc(f) || f < 0 || f > 100 {
-			return in, "score", fmt.Sprintf("must be a whole number 0–100, got %q", clip(v))
+		if err != nil || !(f >= 0 && f <= 100) {
+			return in, "score", fmt.Sprintf("must be a number 0–100 (decimals allowed), got %q", clip(v))
 		}
-		n := int(f)
-		in.Score = &n
+		in.Score = &f
 	}
 	if v := c.get("result"); v != "" {
 		r, ok := resultWord(v)

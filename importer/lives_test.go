@@ -137,7 +137,7 @@ func TestParseLIVESBad(t *testing.T) {
 		{"future licence", "businesses.csv", "20200301", "20270101", "businesses.csv", 2, "licensed_on", "in the future", 2, false, 0},
 		{"bad date", "inspections.csv", "20260520", "2026052", "inspections.csv", 3, "date", "YYYYMMDD", 2, false, 0},
 		{"future inspection", "*", "20260520", "20260701", "inspections.csv", 3, "date", "in the future", 2, false, 0},
-		{"bad score", "inspections.csv", ",71,", ",7l,", "inspections.csv", 3, "score", "whole number", 2, false, 0},
+		{"bad score", "inspections.csv", ",71,", ",7l,", "inspections.csv", 3, "score", "must be a number 0–100", 2, false, 0},
 		{"no score", "inspections.csv", ",71,", ",,", "inspections.csv", 3, "score", "is required", 2, false, 0},
 		{"unknown business", "inspections.csv", "JY11303020009999,88", "JY00000000000000,88", "inspections.csv", 5, "business_id", "no business JY00000000000000", 3, false, 0},
 		{"violation without inspection", "violations.csv", "20260520", "20260521", "violations.csv", 2, "date", "no inspection of JY11303020001234 on 2026-05-21", 2, false, 0},

@@ -57,7 +57,7 @@ func date(s string) time.Time {
 	return t
 }
 
-func score(n int) *int { return &n }
+func score(n float64) *float64 { return &n }
 
 // Fixture shops: names in Chinese, English and Russian, around the city.
 func fixtureShops() []*shian.Shop {
@@ -137,7 +137,7 @@ func genShops(n int) []*shian.Shop {
 			Licence: fmt.Sprintf("JY2130302%07d", i), Name: name, Category: "restaurant",
 			Address: fmt.Sprintf("海港区建设大街%d号", i+1), District: "haigang", Status: "open",
 			Lat: 39.90 + float64(i%100)*0.0005, Lng: 119.55 + float64(i/100)*0.0005, HasGeo: true,
-			Inspections: []shian.Inspection{{Date: date("2025-09-01"), Score: score(60 + i%40)}},
+			Inspections: []shian.Inspection{{Date: date("2025-09-01"), Score: score(float64(60 + i%40))}},
 		})
 	}
 	return out

@@ -194,7 +194,7 @@ func (g *gen) inspection(s *shian.Shop, d *district, at time.Time, q float64, se
 	score = max(20, min(100, score))
 	in := shian.Inspection{
 		Date:      at,
-		Result:    shian.ResultForScore(score),
+		Result:    shian.ResultForScore(float64(score)),
 		Inspector: g.inspector(d),
 	}
 	// Older paper records often carry only the face, not the score.
@@ -218,7 +218,7 @@ func (g *gen) inspection(s *shian.Shop, d *district, at time.Time, q float64, se
 // failed is an inspection that found serious problems.
 func (g *gen) failed(s *shian.Shop, d *district, at time.Time, score int, seafood bool, notes string) shian.Inspection {
 	return shian.Inspection{
-		Date: at, Result: shian.ResultForScore(score), Score: g.score(score),
+		Date: at, Result: shian.ResultForScore(float64(score)), Score: g.score(score),
 		ItemsFailed: g.findings(s, seafood, shian.ResultFail),
 		Notes:       notes,
 		Inspector:   g.inspector(d),
@@ -230,7 +230,7 @@ func (g *gen) followUp(s *shian.Shop, d *district, at time.Time, q float64) shia
 	score := int(math.Round(math.Max(q, 80) + 3*g.r.NormFloat64()))
 	score = max(75, min(100, score))
 	in := shian.Inspection{
-		Date: at, Result: shian.ResultForScore(score), Score: g.score(score),
+		Date: at, Result: shian.ResultForScore(float64(score)), Score: g.score(score),
 		Notes: "复查：上次检查发现的问题已整改", Inspector: g.inspector(d),
 	}
 	in.ItemsFailed = g.findings(s, false, in.Result)
@@ -239,13 +239,13 @@ func (g *gen) followUp(s *shian.Shop, d *district, at time.Time, q float64) shia
 
 // score returns a pointer to a copy of v, from a slab so that a 100,000-shop
 // city does not make half a million tiny allocations.
-func (g *gen) score(v int) *int {
+func (g *gen) score(v int) *float64 {
 	if len(g.scores) == 0 {
-		g.scores = make([]int, 4096)
+		g.scores = make([]float64, 4096)
 	}
 	p := &g.scores[0]
 	g.scores = g.scores[1:]
-	*p = v
+	*p = float64(v)
 	return p
 }
 

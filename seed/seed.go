@@ -92,7 +92,7 @@ type gen struct {
 	// next counts numbered schools by district and level, and units by district.
 	next       map[string]int
 	inspectors [][]string // pairs of inspectors by district index
-	scores     []int      // slab for Inspection.Score
+	scores     []float64  // slab for Inspection.Score
 	totalW     int
 }
 

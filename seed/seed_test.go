@@ -167,7 +167,7 @@ func checkCity(t *testing.T, shops []*shian.Shop, now time.Time) {
 				t.Errorf("%s: inspections not newest first at %d", s.Name, i)
 			}
 			if in.Score != nil && shian.ResultForScore(*in.Score) != in.Result {
-				t.Errorf("%s: score %d with result %s", s.Name, *in.Score, in.Result)
+				t.Errorf("%s: score %v with result %s", s.Name, *in.Score, in.Result)
 			}
 			if in.Result == shian.ResultFail && len(in.ItemsFailed) < 2 || in.Result == shian.ResultExcellent && len(in.ItemsFailed) > 1 {
 				t.Errorf("%s: result %s with failed items %v", s.Name, in.Result, in.ItemsFailed)

@@ -1,11 +1,7 @@
 package triage
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"time"
@@ -167,22 +163,8 @@ func calendarDate(field, s string, year int) (int64, error) {
 	return utcDayNumber(t), nil
 }
 
-// decodeStrict decodes one JSON value, rejecting unknown fields and trailing
-// data: a typo in an operator's file must not be dropped silently.
-func decodeStrict(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return shian.Errorf(shian.EINVALID, "empty file")
-		}
-		return shian.Errorf(shian.EINVALID, "not valid JSON of the expected shape: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return shian.Errorf(shian.EINVALID, "unexpected data after the JSON value")
-	}
-	return nil
-}
+// decodeStrict is shian.DecodeStrict: a typo in an operator's file must not be dropped silently.
+func decodeStrict(b []byte, v any) error { return shian.DecodeStrict(b, v) }
 
 // DefaultCalendar parses the calendar shipped with the project.
 func DefaultCalendar() (*Calendar, error) { return ParseCalendar(defaultCalendar) }

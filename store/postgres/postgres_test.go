@@ -12,7 +12,9 @@ import (
 	"shian/store/storetest"
 )
 
-func open(t *testing.T) *sqlstore.DB {
+func open(t *testing.T) *sqlstore.DB { return openB(t) }
+
+func openB(t testing.TB) *sqlstore.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), testenv.NewPostgresDatabase(t))
 	if err != nil {

@@ -11,7 +11,9 @@ import (
 	"shian/store/storetest"
 )
 
-func open(t *testing.T) *sqlstore.DB {
+func open(t *testing.T) *sqlstore.DB { return openB(t) }
+
+func openB(t testing.TB) *sqlstore.DB {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "shian.db"))
 	if err != nil {

@@ -123,10 +123,20 @@ func (db *DB) Related(ctx context.Context, c *staff.Case) (*staff.Related, error
 
 // UpdateCases implements staff.Store.
 func (db *DB) UpdateCases(ctx context.Context, tickets []string, mode staff.LockMode, fn func(cs []*staff.Case) (*staff.Change, error)) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error { return db.updateCasesTx(ctx, tx, tickets, mode, fn) })
+	if err != nil && shian.ErrorCode(err) == shian.EINTERNAL {
+		return unavailable(fmt.Errorf("update cases: %w", err))
+	}
+	return err
+}
+
+// updateCasesTx is UpdateCases inside tx, for writes that change cases
+// together with other rows (an inspection verifying a case).
+func (db *DB) updateCasesTx(ctx context.Context, tx *sql.Tx, tickets []string, mode staff.LockMode, fn func(cs []*staff.Case) (*staff.Change, error)) error {
 	tickets = slices.Clone(tickets)
 	slices.Sort(tickets) // one lock order for every transaction: no deadlocks
 	tickets = slices.Compact(tickets)
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	{
 		lock := ""
 		if db.Dialect.ForUpdate != "" {
 			lock = " FOR UPDATE"
@@ -158,20 +168,26 @@ func (db *DB) UpdateCases(ctx context.Context, tickets []string, mode staff.Lock
 				return err
 			}
 		}
+		byID := make(map[int64]*staff.Case, len(cs))
+		for _, c := range cs {
+			byID[c.ID] = c
+		}
 		for _, e := range ch.Events {
-			if err := db.insertEvent(ctx, tx, e.ComplaintID, now, e.Event); err != nil {
+			id, err := db.insertEventID(ctx, tx, e.ComplaintID, now, e.Event)
+			if err != nil {
 				return err
+			}
+			if c := byID[e.ComplaintID]; c != nil && shian.NotifiesComplainant(e.Event) {
+				if err := db.enqueueNotice(ctx, tx, c.Complaint, id, e.Event, now); err != nil {
+					return err
+				}
 			}
 		}
 		if len(ch.Audit) > 0 {
 			return db.appendAudit(ctx, tx, ch.Audit)
 		}
 		return nil
-	})
-	if err != nil && shian.ErrorCode(err) == shian.EINTERNAL {
-		return unavailable(fmt.Errorf("update cases: %w", err))
 	}
-	return err
 }
 
 func (db *DB) writeCase(ctx context.Context, tx *sql.Tx, c *staff.Case, now time.Time) error {

@@ -415,6 +415,17 @@ func (db *DB) flushWrites(ctx context.Context, g *GroupTx) error {
 	return nil
 }
 
+// insertEventID is insertEvent returning the event's id (notices are keyed by it).
+func (db *DB) insertEventID(ctx context.Context, tx *sql.Tx, id int64, at time.Time, e shian.ComplaintEvent) (int64, error) {
+	var eid int64
+	err := db.txQueryRow(ctx, tx, `INSERT INTO complaint_events (complaint_id, at, type, status, public, actor, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, at, e.Type, e.Status, e.Public, e.Actor, e.Note).Scan(&eid)
+	if err != nil {
+		return 0, fmt.Errorf("insert complaint event: %w", err)
+	}
+	return eid, nil
+}
+
 func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, id int64, at time.Time, e shian.ComplaintEvent) error {
 	_, err := db.txExec(ctx, tx, `INSERT INTO complaint_events (complaint_id, at, type, status, public, actor, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, at, e.Type, e.Status, e.Public, e.Actor, e.Note)

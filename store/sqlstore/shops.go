@@ -186,8 +186,10 @@ func (db *DB) upsertChunk(ctx context.Context, tx *sql.Tx, update *sql.Stmt, chu
 		replaced = append(replaced, id)
 	}
 	if len(replaced) > 0 {
-		for _, table := range []string{"inspections", "annual_grades"} {
-			q := `DELETE FROM ` + table + ` WHERE shop_id IN (` + placeholders(len(replaced)) + `)`
+		// An import replaces the history it brought, never the inspections
+		// officers recorded (record_id set), which only a new record supersedes.
+		for _, table := range []string{"inspections WHERE record_id IS NULL AND", "annual_grades WHERE"} {
+			q := `DELETE FROM ` + table + ` shop_id IN (` + placeholders(len(replaced)) + `)`
 			if _, err := tx.ExecContext(ctx, db.Q(q), replaced...); err != nil {
 				return 0, 0, fmt.Errorf("replace history: %w", err)
 			}
@@ -345,7 +347,7 @@ func (db *DB) loadHistory(ctx context.Context, shops []*shian.Shop) error {
 		return db.DB.QueryContext(ctx, db.Q(q), ids...)
 	}
 	rows, err := query(`SELECT shop_id, date, result, score, items_failed, notes, inspector, item_codes
-		FROM inspections WHERE shop_id IN ` + in + ` ORDER BY shop_id, date DESC, id DESC`)
+		FROM inspections WHERE shop_id IN ` + in + ` AND superseded_by IS NULL ORDER BY shop_id, date DESC, id DESC`)
 	if err != nil {
 		return unavailable(fmt.Errorf("inspections: %w", err))
 	}
@@ -381,13 +383,13 @@ func (db *DB) loadHistory(ctx context.Context, shops []*shian.Shop) error {
 func scanInspection(row scanner, shopID *int64) (shian.Inspection, error) {
 	var in shian.Inspection
 	var date, items, codes string
-	var score sql.NullInt64
+	var score sql.NullFloat64
 	if err := row.Scan(shopID, &date, &in.Result, &score, &items, &in.Notes, &in.Inspector, &codes); err != nil {
 		return in, err
 	}
 	in.Date, _ = shian.ParseDate(date)
 	if score.Valid {
-		v := int(score.Int64)
+		v := score.Float64
 		in.Score = &v
 	}
 	if err := json.Unmarshal([]byte(items), &in.ItemsFailed); err != nil {
@@ -405,7 +407,7 @@ func scanInspection(row scanner, shopID *int64) (shian.Inspection, error) {
 func (db *DB) ShopInspections(ctx context.Context, licence string, offset, limit int) ([]shian.Inspection, int, error) {
 	var id int64
 	var total int
-	err := db.DB.QueryRowContext(ctx, db.Q(`SELECT s.id, (SELECT COUNT(*) FROM inspections i WHERE i.shop_id = s.id)
+	err := db.DB.QueryRowContext(ctx, db.Q(`SELECT s.id, (SELECT COUNT(*) FROM inspections i WHERE i.shop_id = s.id AND i.superseded_by IS NULL)
 		FROM shops s WHERE s.licence = ?`), licence).Scan(&id, &total)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, notFoundShop(licence)
@@ -413,7 +415,7 @@ func (db *DB) ShopInspections(ctx context.Context, licence string, offset, limit
 		return nil, 0, unavailable(err)
 	}
 	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT shop_id, date, result, score, items_failed, notes, inspector, item_codes
-		FROM inspections WHERE shop_id = ? ORDER BY date DESC, id DESC LIMIT ? OFFSET ?`), id, limit, offset)
+		FROM inspections WHERE shop_id = ? AND superseded_by IS NULL ORDER BY date DESC, id DESC LIMIT ? OFFSET ?`), id, limit, offset)
 	if err != nil {
 		return nil, 0, unavailable(err)
 	}

@@ -36,7 +36,7 @@ func date(s string) time.Time {
 	return t
 }
 
-func score(n int) *int { return &n }
+func score(n float64) *float64 { return &n }
 
 // Shop returns a valid shop with the given licence and two inspections.
 func Shop(licence, name, district string) *shian.Shop {
@@ -219,6 +219,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("SearchFallback", func(t *testing.T) { testSearch(t, open(t)) })
 	t.Run("Complaints", func(t *testing.T) { runComplaints(t, open) })
 	t.Run("Staff", func(t *testing.T) { runStaff(t, open) })
+	t.Run("Inspections", func(t *testing.T) { runInspections(t, open) })
+	t.Run("Plans", func(t *testing.T) { runPlans(t, open) })
+	t.Run("Notices", func(t *testing.T) { runNotices(t, open) })
+	t.Run("Transparency", func(t *testing.T) { runTransparency(t, open) })
 	t.Run("CanceledContext", func(t *testing.T) {
 		db := open(t)
 		c, cancel := context.WithCancel(ctx)

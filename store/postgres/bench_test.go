@@ -1,0 +1,12 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"shian/store/storetest"
+)
+
+// go test -run XXX -bench RecordInspection -benchtime 200x ./store/postgres/
+func BenchmarkRecordInspection(b *testing.B) {
+	storetest.BenchRecordInspection(b, openB(b))
+}
