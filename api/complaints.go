@@ -423,13 +423,15 @@ func newTrackingView(t *shian.ComplaintTracking, lang string) TrackingView {
 	return v
 }
 
-// pathParam returns a path parameter, percent-decoded and copied.
+// pathParam returns a path parameter, percent-decoded and copied (it keys
+// the tracking limits, which the limiter keeps past the request; without a
+// '%' PathUnescape returns its argument, Fiber's reused buffer, unchanged).
 func pathParam(c *fiber.Ctx, name string) string {
-	v := c.Params(name)
+	v := strings.Clone(c.Params(name))
 	if u, err := url.PathUnescape(v); err == nil {
 		return u
 	}
-	return strings.Clone(v)
+	return v
 }
 
 func proofFrom(get func(string) string) shian.TrackingProof {

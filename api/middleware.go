@@ -48,15 +48,33 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	took := time.Since(start)
 	route := routePattern(c)
 	status := c.Response().StatusCode()
-	s.metrics.observe(c.Method(), route, status, took)
+	method := methodLabel(c.Method())
+	s.metrics.observe(method, route, status, took)
 	if (route == "/healthz" || route == "/readyz") && status < 400 {
 		return nil // probes every few seconds would drown the log
 	}
-	s.log.Info("request", "method", c.Method(), "route", route, "status", status,
+	s.log.Info("request", "method", method, "route", route, "status", status,
 		"duration_ms", float64(took.Microseconds())/1000, "request_id", requestID(c),
 		"client_net", clientNet(s.ClientIP(c)))
 	return nil
 }
+
+// methodLabel returns the method as a string of its own. c.Method() points
+// into the request buffer Fiber reuses for the connection's next request:
+// kept as a Prometheus label it would later read "GETT" where "POST" was
+// written, and give two series one label set (a 500 on /metrics). The
+// standard methods map to constants; anything else is one label.
+func methodLabel(m string) string {
+	for _, known := range knownMethods {
+		if m == known {
+			return known
+		}
+	}
+	return "OTHER"
+}
+
+var knownMethods = []string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch,
+	fiber.MethodDelete, fiber.MethodOptions, fiber.MethodConnect, fiber.MethodTrace}
 
 // routePattern is the matched route's pattern ("/api/v1/shops/:licence"),
 // a group middleware's prefix ("/static") when no endpoint took the request,

@@ -11,6 +11,7 @@ import (
 	"encoding/base32"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -196,7 +197,7 @@ const requestIDHeader = "X-Request-ID"
 
 // requestID gives every request an id, echoed in the response and the logs.
 func (s *Server) requestID(c *fiber.Ctx) error {
-	id := c.Get(requestIDHeader)
+	id := strings.Clone(c.Get(requestIDHeader)) // kept in Locals and log lines
 	if id == "" || len(id) > 64 {
 		var b [10]byte
 		_, _ = rand.Read(b[:])
