@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/internal/strictjson"
 	"shian/ratelimit"
 )
 
@@ -141,21 +141,15 @@ func ParseComplaintJSON(body []byte) (shian.ComplaintInput, error) {
 	if !utf8.Valid(body) {
 		return in, inputErr("body", "bad_utf8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var b complaintJSON
-	if err := dec.Decode(&b); err != nil {
+	if err := strictjson.Decode(body, &b); err != nil {
 		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
+		if errors.As(err, &te) {
 			return in, inputErr(te.Field, "bad_type", te.Value)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			f, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-			return in, inputErr(clipField(f), "unknown_field")
 		}
-		return in, inputErr("body", "bad_json")
-	}
-	if _, err := dec.Token(); err != io.EOF {
+		if f, ok := strictjson.UnknownField(err); ok {
+			return in, inputErr(fieldName(f), "unknown_field")
+		}
 		return in, inputErr("body", "bad_json")
 	}
 	in = shian.ComplaintInput{Kind: b.Kind, Category: b.Category, Licence: b.Licence, ShopName: b.ShopName,
@@ -174,11 +168,10 @@ func ParseComplaintJSON(body []byte) (shian.ComplaintInput, error) {
 	return in, nil
 }
 
-func clipField(f string) string {
-	if len(f) > 40 || !utf8.ValidString(f) {
-		return "(field)"
-	}
-	return f
+// fieldName is an unknown field's name as the client sent it, fit to be
+// quoted back: valid UTF-8, clipped.
+func fieldName(f string) string {
+	return shian.Clip(strings.ToValidUTF8(f, "\uFFFD"), 40)
 }
 
 // parseOccurred reads occurred_at: RFC 3339, or a date and time without a
@@ -466,10 +459,8 @@ func (s *Server) rateComplaint(c *fiber.Ctx) error {
 	if len(body) > maxJSONBody || !utf8.Valid(body) {
 		return inputErr("body", "bad_json")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var r ratingJSON
-	if err := dec.Decode(&r); err != nil {
+	if err := strictjson.Decode(body, &r); err != nil {
 		return inputErr("body", "bad_json")
 	}
 	err := s.complaints.Rate(c.UserContext(), pathParam(c, "ticket"),

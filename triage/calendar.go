@@ -1,14 +1,14 @@
 package triage
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"sort"
 	"time"
+
+	"shian/internal/strictjson"
 
 	"shian"
 )
@@ -157,7 +157,7 @@ func ParseCalendar(b []byte) (*Calendar, error) {
 func calendarDate(field, s string, year int) (int64, error) {
 	t, err := time.Parse(shian.DateLayout, s)
 	if err != nil {
-		return 0, shian.FieldError(field, "%q is not a date (YYYY-MM-DD)", clipText(s))
+		return 0, shian.FieldError(field, "%q is not a date (YYYY-MM-DD)", shian.Clip(s, 40))
 	}
 	lo := time.Date(year-1, time.December, 1, 0, 0, 0, 0, time.UTC)
 	hi := time.Date(year+1, time.January, 31, 0, 0, 0, 0, time.UTC)
@@ -170,18 +170,16 @@ func calendarDate(field, s string, year int) (int64, error) {
 // decodeStrict decodes one JSON value, rejecting unknown fields and trailing
 // data: a typo in an operator's file must not be dropped silently.
 func decodeStrict(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return shian.Errorf(shian.EINVALID, "empty file")
-		}
-		return shian.Errorf(shian.EINVALID, "not valid JSON of the expected shape: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	err := strictjson.Decode(b, v)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.EOF):
+		return shian.Errorf(shian.EINVALID, "empty file")
+	case errors.Is(err, strictjson.ErrTrailing):
 		return shian.Errorf(shian.EINVALID, "unexpected data after the JSON value")
 	}
-	return nil
+	return shian.Errorf(shian.EINVALID, "not valid JSON of the expected shape: %v", err)
 }
 
 // DefaultCalendar parses the calendar shipped with the project.
@@ -347,11 +345,3 @@ func floorDiv(a, b int64) int64 {
 }
 
 func floorMod(a, b int64) int64 { return a - b*floorDiv(a, b) }
-
-// clipText shortens s for an error message.
-func clipText(s string) string {
-	if r := []rune(s); len(r) > 40 {
-		return string(r[:40]) + "…"
-	}
-	return s
-}
