@@ -272,13 +272,13 @@ type ComplaintPhoto struct {
 // ComplaintEvent is one entry of a complaint's timeline. Public entries are
 // shown to the complainant; the others only in the console.
 type ComplaintEvent struct {
-	ID     int64
-	At     time.Time
-	Type   string // filed, status, note, cluster, duplicate, rated …
-	Status string // the status after the event
-	Public bool
-	Actor  string // "" for the complainant or the system
-	Note   string
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Type   string    `json:"type"`   // filed, status, note, cluster, duplicate, rated …
+	Status string    `json:"status"` // the status after the event
+	Public bool      `json:"public"`
+	Actor  string    `json:"actor,omitempty"` // "" for the complainant or the system
+	Note   string    `json:"note,omitempty"`
 }
 
 // IdempotencyState is what BeginIdempotency found for a key.

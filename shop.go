@@ -41,12 +41,12 @@ type Shop struct {
 
 // Inspection is one visit by the supervision authority.
 type Inspection struct {
-	Date        time.Time
-	Result      string // excellent, good, fair, fail; derived from Score when empty on input
-	Score       *int   // 0–100, optional
-	ItemsFailed []string
-	Notes       string
-	Inspector   string
+	Date        time.Time `json:"date"`
+	Result      string    `json:"result"`          // excellent, good, fair, fail; derived from Score when empty on input
+	Score       *int      `json:"score,omitempty"` // 0–100, optional
+	ItemsFailed []string  `json:"items_failed"`
+	Notes       string    `json:"notes,omitempty"`
+	Inspector   string    `json:"inspector,omitempty"`
 }
 
 // AnnualGrade is an annual grade supplied by the authority for one year.
