@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/staff"
 )
 
@@ -97,17 +98,6 @@ func (s *Server) AdminRoutes() []AdminRoute {
 	return out
 }
 
-func (s *Server) adminRoutes(app *fiber.App) {
-	app.Use("/admin", s.authenticate)
-	if s.staff != nil {
-		app.Get("/admin/login", s.consoleLoginPage)
-		app.Post("/admin/login", s.consoleLogin)
-	}
-	for _, r := range s.adminRouteTable() {
-		app.Add(r.Method, r.Path, s.authorize(r.Action), r.handler)
-	}
-}
-
 // authenticate finds who makes a request under /admin: a bearer token
 // (API clients), else the session cookie (console). A request with neither
 // is anonymous; a bad token is refused at once, a stale cookie is dropped.
@@ -160,7 +150,7 @@ func (s *Server) authorize(a staff.Action) fiber.Handler {
 		p := principal(c)
 		if err := staff.Require(p, a); err != nil {
 			if p == nil && !isAPI(c) && c.Method() == fiber.MethodGet {
-				return c.Redirect("/admin/login?lang="+Lang(c)+"&next="+url.QueryEscape(string(c.Request().URI().RequestURI())), fiber.StatusSeeOther)
+				return c.Redirect("/admin/login?lang="+edge.Lang(c)+"&next="+url.QueryEscape(string(c.Request().URI().RequestURI())), fiber.StatusSeeOther)
 			}
 			return err
 		}
@@ -180,12 +170,12 @@ func (s *Server) authorize(a staff.Action) fiber.Handler {
 var errCSRF = &shian.Error{Code: shian.EFORBIDDEN, Key: "csrf", Message: "the form has expired or did not come from this site; reload the page and try again"}
 
 func (s *Server) setSession(c *fiber.Ctx, id string) {
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: id, Path: "/admin", HTTPOnly: true, Secure: s.https,
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: id, Path: "/admin", HTTPOnly: true, Secure: s.edge.HTTPS(),
 		SameSite: fiber.CookieSameSiteStrictMode})
 }
 
 func (s *Server) clearSession(c *fiber.Ctx) {
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/admin", HTTPOnly: true, Secure: s.https,
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/admin", HTTPOnly: true, Secure: s.edge.HTTPS(),
 		SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Unix(1, 0), MaxAge: -1})
 }
 

@@ -12,27 +12,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/staff"
 )
-
-// adminMessages are the staff side's problem messages.
-var adminMessages = map[string]tr{
-	"csrf":           {"表单已过期或并非来自本站，请刷新页面后重试。", "The form has expired or did not come from this site; reload the page and try again.", "Форма устарела или отправлена не с этого сайта; обновите страницу."},
-	"case_claimed":   {"该案件已由 %v 认领。", "This case is claimed by %v.", "Это дело уже взял %v."},
-	"case_unclaimed": {"请先认领该案件再办理。", "Claim this case before acting on it.", "Сначала возьмите это дело."},
-	"case_busy":      {"其他人正在办理该案件，请稍后重试。", "Someone else is changing this case right now; try again.", "Это дело сейчас изменяет другой сотрудник; повторите."},
-	"case_not_found": {"未找到编号为 %v 的案件。", "No case has ticket %v.", "Дело с номером %v не найдено."},
-	"login_failed":   {"用户名或密码错误。", "Wrong name or password.", "Неверное имя или пароль."},
-}
-
-func init() {
-	for k, v := range adminMessages {
-		if _, dup := messages[k]; dup {
-			panic("api: duplicate message key " + k)
-		}
-		messages[k] = v
-	}
-}
 
 // caseItem is a case as the queue lists it.
 type caseItem struct {
@@ -205,7 +187,7 @@ func (s *Server) adminRelease(c *fiber.Ctx) error {
 
 func (s *Server) adminTransition(c *fiber.Ctx) error {
 	var in staff.TransitionInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	cs, err := s.staff.Transition(c.UserContext(), principal(c), ticketParam(c), in)
@@ -217,7 +199,7 @@ func (s *Server) adminNote(c *fiber.Ctx) error {
 		Note   string `json:"note"`
 		Public bool   `json:"public"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	cs, err := s.staff.AddNote(c.UserContext(), principal(c), ticketParam(c), in.Note, in.Public)
@@ -226,7 +208,7 @@ func (s *Server) adminNote(c *fiber.Ctx) error {
 
 func (s *Server) adminReassign(c *fiber.Ctx) error {
 	var in staff.ReassignInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	cs, err := s.staff.Reassign(c.UserContext(), principal(c), ticketParam(c), in)
@@ -238,7 +220,7 @@ func (s *Server) adminMerge(c *fiber.Ctx) error {
 		Into   string `json:"into"`
 		Reason string `json:"reason"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	cs, err := s.staff.Merge(c.UserContext(), principal(c), ticketParam(c), in.Into, in.Reason)
@@ -247,7 +229,7 @@ func (s *Server) adminMerge(c *fiber.Ctx) error {
 
 func (s *Server) adminBulk(c *fiber.Ctx) error {
 	var in staff.BulkInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
 	res, err := s.staff.Bulk(c.UserContext(), principal(c), in)

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/staff"
 )
 
@@ -62,12 +63,12 @@ func (s *Server) shopQR(c *fiber.Ctx, format, ctype string, draw func(*shian.Sho
 		return withArgs(&shian.Error{Code: shian.ENOTFOUND, Key: "shop_not_found", Message: "no shop has licence " + licence}, licence)
 	}
 	key := "qr:" + licence + ":" + strconv.Itoa(shop.StickerVersion) + ":" + format
-	img, ok := s.shops.get(key)
+	img, ok := s.rendered.get(key)
 	if !ok {
 		if img, err = draw(shop); err != nil {
 			return err
 		}
-		s.shops.put(key, img)
+		s.rendered.put(key, img)
 	}
 	c.Set(fiber.HeaderContentType, ctype)
 	c.Set(fiber.HeaderCacheControl, "private, max-age=60")
@@ -84,7 +85,7 @@ type sheetRequest struct {
 // district or a list of licences.
 func (s *Server) qrSheet(c *fiber.Ctx) error {
 	var req sheetRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := edge.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	var shops []*shian.Shop

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/ratelimit"
 	"shian/staff"
 	"shian/web"
@@ -42,7 +43,7 @@ type consoleBase struct {
 }
 
 func (s *Server) base(c *fiber.Ctx) consoleBase {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	b := consoleBase{Lang: lang, Path: strings.Clone(c.Path()), Q: "?lang=" + lang}
 	if p := principal(c); p != nil {
 		b.User, b.Role, b.CSRF = p.Name, p.Role, p.CSRF
@@ -106,7 +107,7 @@ func (s *Server) renderLogin(c *fiber.Ctx, status int, name, errMsg string) erro
 	if err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/admin/login", HTTPOnly: true, Secure: s.https,
+	c.Cookie(&fiber.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/admin/login", HTTPOnly: true, Secure: s.edge.HTTPS(),
 		SameSite: fiber.CookieSameSiteStrictMode})
 	v := loginView{consoleBase: s.base(c), Next: safeNext(c.Query("next", c.FormValue("next"))), Name: name, LoginCSRF: tok}
 	v.Error = errMsg
@@ -114,30 +115,30 @@ func (s *Server) renderLogin(c *fiber.Ctx, status int, name, errMsg string) erro
 }
 
 func (s *Server) consoleLogin(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	name := strings.ToLower(strings.TrimSpace(strings.Clone(c.FormValue("name"))))
 	password := strings.Clone(c.FormValue("password"))
 	cookie, form := c.Cookies(loginCSRFCookie), c.FormValue(csrfField)
 	if cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(form)) != 1 {
-		return s.renderLogin(c, fiber.StatusForbidden, name, T(lang, "csrf"))
+		return s.renderLogin(c, fiber.StatusForbidden, name, edge.T(lang, "csrf"))
 	}
 	if len(name) > 64 {
 		name = name[:64]
 	}
-	hits := []ratelimit.Hit{s.hit(ratelimit.LoginAccount, name), s.ipHit(c, ratelimit.LoginIP)}
-	if err := s.peekLimit(c, hits...); err != nil {
+	hits := []ratelimit.Hit{s.edge.Hit(ratelimit.LoginAccount, name), s.edge.IPHit(c, ratelimit.LoginIP)}
+	if err := s.edge.Peek(c, hits...); err != nil {
 		return s.renderLogin(c, fiber.StatusTooManyRequests, name, s.problemText(c, err))
 	}
-	id, p, err := s.staff.Login(c.UserContext(), name, password, clientNet(s.ClientIP(c)))
+	id, p, err := s.staff.Login(c.UserContext(), name, password, edge.ClientNet(s.edge.ClientIP(c)))
 	if shian.ErrorCode(err) == shian.EUNAUTHORIZED {
-		_ = s.limit(c, hits...) // count the failure for the account and the IP
+		_ = s.edge.Charge(c, hits...) // count the failure for the account and the IP
 		// Slow down: each recent failure of this account adds a delay.
-		d := s.limiter.Peek(c.UserContext(), hits[0])
+		d := s.edge.Limiter().Peek(c.UserContext(), hits[0])
 		if len(d.Results) == 1 {
 			failures := d.Results[0].Policy.Burst - d.Results[0].Remaining
 			time.Sleep(min(time.Duration(max(failures, 1))*s.loginSlow, 3*time.Second))
 		}
-		return s.renderLogin(c, fiber.StatusUnauthorized, name, T(lang, "login_failed"))
+		return s.renderLogin(c, fiber.StatusUnauthorized, name, edge.T(lang, "login_failed"))
 	} else if err != nil {
 		return err
 	}
@@ -149,40 +150,23 @@ func (s *Server) consoleLogin(c *fiber.Ctx) error {
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
-// problemText is the translated message of an error, for a page.
-func (s *Server) problemText(c *fiber.Ctx, err error) string {
-	lang := Lang(c)
-	if e, ok := err.(interface{ Unwrap() error }); ok {
-		if se, ok := e.Unwrap().(*shian.Error); ok {
-			err = se
-		}
-	}
-	if se, ok := err.(*shian.Error); ok {
-		if se.Key != "" {
-			return T(lang, se.Key, se.Args...)
-		}
-		return se.Error()
-	}
-	code := shian.ErrorCode(err)
-	if code == shian.EINTERNAL || code == shian.EUNAVAILABLE {
-		return T(lang, "internal")
-	}
-	return shian.ErrorMessage(err)
-}
+// problemText is the translated message of an error, for a page (the
+// one error path, edge.Fail).
+func (s *Server) problemText(c *fiber.Ctx, err error) string { return s.edge.Fail(c, err).Detail }
 
 func (s *Server) consoleLogout(c *fiber.Ctx) error {
 	if err := s.staff.Logout(c.UserContext(), principal(c)); err != nil {
 		return err
 	}
 	s.clearSession(c)
-	return c.Redirect("/admin/login?lang="+Lang(c), fiber.StatusSeeOther)
+	return c.Redirect("/admin/login?lang="+edge.Lang(c), fiber.StatusSeeOther)
 }
 
 func (s *Server) consoleHome(c *fiber.Ctx) error {
 	if staff.Allowed(principal(c), staff.ReadCases) {
-		return c.Redirect("/admin/queue?lang="+Lang(c), fiber.StatusSeeOther)
+		return c.Redirect("/admin/queue?lang="+edge.Lang(c), fiber.StatusSeeOther)
 	}
-	return c.Redirect("/admin/dashboard?lang="+Lang(c), fiber.StatusSeeOther)
+	return c.Redirect("/admin/dashboard?lang="+edge.Lang(c), fiber.StatusSeeOther)
 }
 
 // --- queue ---
@@ -296,7 +280,7 @@ func (s *Server) consoleQueue(c *fiber.Ctx) error {
 }
 
 func (s *Server) consoleBulk(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	var tickets []string
 	for _, t := range c.Request().PostArgs().PeekMulti("ticket") {
 		tickets = append(tickets, string(t))
@@ -390,7 +374,7 @@ func (s *Server) renderCase(c *fiber.Ctx, status int, errMsg string, contact *st
 	if err != nil {
 		return s.consoleError(c, err)
 	}
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	d := detailOf(p, cv, s.staff.Now())
 	v := caseView{consoleBase: s.base(c), D: d, StatusLabel: statusLabel(d.Status, lang), Category: categoryLabel(d.Category, lang),
 		Priority: web.T(lang, "admin.priority."+d.Priority), District: districtName(d.District, lang), Office: d.OfficeNames.In(lang),
@@ -452,12 +436,9 @@ func (s *Server) consoleError(c *fiber.Ctx, err error) error {
 		return err
 	}
 	v := s.base(c)
-	v.Error = s.problemText(c, err)
-	st := statuses[code]
-	if st == 0 {
-		st = fiber.StatusBadRequest
-	}
-	return s.renderPage(c, st, "admin_error", v)
+	p := s.edge.Fail(c, err)
+	v.Error = p.Detail
+	return s.renderPage(c, p.Status, "admin_error", v)
 }
 
 func (s *Server) consoleCase(c *fiber.Ctx) error { return s.renderCase(c, fiber.StatusOK, "", nil) }
@@ -490,16 +471,17 @@ func (s *Server) consoleAction(kind string) fiber.Handler {
 			if code == shian.ENOTFOUND || code == shian.EINTERNAL || code == shian.EUNAVAILABLE {
 				return s.consoleError(c, err)
 			}
-			msg := s.problemText(c, err)
-			if te, ok := err.(*staff.TransitionError); ok && len(te.Next) > 0 {
-				msg += " (" + strings.Join(te.Next, ", ") + ")"
+			p := s.edge.Fail(c, err)
+			msg := p.Detail
+			if len(p.Allowed) > 0 {
+				msg += " (" + strings.Join(p.Allowed, ", ") + ")"
 			}
-			return s.renderCase(c, statuses[code], msg, nil)
+			return s.renderCase(c, p.Status, msg, nil)
 		}
 		if kind == "claim" && c.FormValue("back") != "" && strings.HasPrefix(c.FormValue("back"), "/admin/queue") {
 			return c.Redirect(strings.Clone(c.FormValue("back")), fiber.StatusSeeOther)
 		}
-		return c.Redirect("/admin/cases/"+t+"?lang="+Lang(c), fiber.StatusSeeOther)
+		return c.Redirect("/admin/cases/"+t+"?lang="+edge.Lang(c), fiber.StatusSeeOther)
 	}
 }
 
@@ -509,7 +491,8 @@ func (s *Server) consoleReveal(c *fiber.Ctx) error {
 		if shian.ErrorCode(err) == shian.ENOTFOUND {
 			return s.consoleError(c, err)
 		}
-		return s.renderCase(c, statuses[shian.ErrorCode(err)], s.problemText(c, err), nil)
+		p := s.edge.Fail(c, err)
+		return s.renderCase(c, p.Status, p.Detail, nil)
 	}
 	return s.renderCase(c, fiber.StatusOK, "", &ct)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"shian"
+	"shian/edge"
 	"shian/web"
 )
 
@@ -67,7 +68,7 @@ func newShopPage(lang, path string, s *shian.Shop) *shopPage {
 func (s *Server) sendHTML(c *fiber.Ctx, status int, body []byte) error {
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set(fiber.HeaderContentLanguage, Lang(c))
+	c.Set(fiber.HeaderContentLanguage, edge.Lang(c))
 	c.Set(fiber.HeaderVary, "Accept-Language")
 	return c.Send(body)
 }
@@ -80,10 +81,10 @@ func (s *Server) renderBytes(page string, data any) ([]byte, error) {
 
 // shopPageHandler serves /shops/{licence}, the shop's public page.
 func (s *Server) shopPageHandler(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	licence := strings.ToUpper(strings.Clone(c.Params("licence")))
 	key := "page:" + licence + ":" + lang
-	if body, ok := s.shops.get(key); ok {
+	if body, ok := s.rendered.get(key); ok {
 		return s.sendHTML(c, 200, body)
 	}
 	if !shian.ValidLicence(licence) {
@@ -99,7 +100,7 @@ func (s *Server) shopPageHandler(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.shops.put(key, body)
+	s.rendered.put(key, body)
 	return s.sendHTML(c, 200, body)
 }
 
@@ -174,7 +175,7 @@ func (s *Server) shopByID(ctx context.Context, id int64) (*shian.Shop, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.shopObjs.Store(key, shopEntry{shop, s.now().Add(s.shops.ttl)})
+	s.shopObjs.Store(key, shopEntry{shop, s.now().Add(s.rendered.ttl)})
 	return shop, nil
 }
 
@@ -185,7 +186,7 @@ type shopEntry struct {
 
 // landing serves /s/{token}: the page a tourist sees after scanning.
 func (s *Server) landing(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	shop, outdated, token, err := s.sticker(c)
 	if err != nil {
 		return err
@@ -198,7 +199,7 @@ func (s *Server) landing(c *fiber.Ctx) error {
 		return s.sendHTML(c, fiber.StatusNotFound, body)
 	}
 	key := "s:" + strconv.FormatInt(shop.ID, 10) + ":" + lang + ":" + strconv.FormatBool(outdated)
-	if body, ok := s.shops.get(key); ok {
+	if body, ok := s.rendered.get(key); ok {
 		return s.sendHTML(c, 200, body)
 	}
 	p := newShopPage(lang, "/s/"+token, shop)
@@ -207,7 +208,7 @@ func (s *Server) landing(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.shops.put(key, body)
+	s.rendered.put(key, body)
 	return s.sendHTML(c, 200, body)
 }
 
@@ -220,7 +221,7 @@ func (s *Server) qrJSON(c *fiber.Ctx) error {
 	if shop == nil {
 		c.Status(fiber.StatusNotFound)
 		return c.JSON(fiber.Map{"valid": false, "outdated": false, "shop": nil,
-			"detail": web.T(Lang(c), "qr.unknown.body")})
+			"detail": web.T(edge.Lang(c), "qr.unknown.body")})
 	}
 	return c.JSON(fiber.Map{"valid": true, "outdated": outdated, "shop": NewShopView(shop, 3)})
 }

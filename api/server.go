@@ -7,11 +7,9 @@ package api
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"log/slog"
 	"net"
-	"strings"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/ratelimit"
 	"shian/staff"
 	"shian/web"
@@ -30,13 +29,8 @@ type Store interface {
 	Ping(ctx context.Context) error
 }
 
-// Check reports the state of one dependency for /readyz. Degraded parts do
-// not make the service unready; Required ones do.
-type Check struct {
-	Name     string
-	Required bool
-	Probe    func(ctx context.Context) (ok bool, detail string)
-}
+// Check reports the state of one dependency for /readyz (edge.Check).
+type Check = edge.Check
 
 // Config holds the API's collaborators and settings.
 type Config struct {
@@ -76,7 +70,10 @@ type Config struct {
 	// failure of the account (default 250 ms, at most 3 s).
 	LoginSlowdown time.Duration
 
-	// Edge settings (middleware.go, ratelimit.go).
+	// Edge is the shared HTTP machinery (package edge); nil builds one
+	// from the settings below.
+	Edge *edge.Edge
+	// Edge settings, used when Edge is nil.
 	// Limiter enforces the rate-limit policies; nil gives an in-process one.
 	Limiter *ratelimit.Limiter
 	// TrustedProxies are the peers whose X-Real-IP names the client
@@ -87,7 +84,7 @@ type Config struct {
 	// CSP replaces DefaultCSP when set.
 	CSP string
 	// Metrics counts requests and limiter decisions; nil counts nothing.
-	Metrics *Metrics
+	Metrics *edge.Metrics
 	// ReadTimeout, WriteTimeout and IdleTimeout bound slow clients; zero
 	// gives 15 s, 30 s and 90 s.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
@@ -96,12 +93,15 @@ type Config struct {
 // Server is the HTTP application.
 type Server struct {
 	App    *fiber.App
+	edge   *edge.Edge
 	store  Store
 	log    *slog.Logger
 	now    func() time.Time
 	checks []Check
-	shops  *ttlCache
-	search Searcher
+	// rendered keeps encoded answers (shop JSON, shop pages, sticker
+	// landings) for a few seconds.
+	rendered *ttlCache
+	search   Searcher
 
 	pages     *web.Pages
 	stickers  Stickers
@@ -118,13 +118,6 @@ type Server struct {
 	complaints ComplaintService
 	chat       ChatBot
 	wechat     WeChat
-
-	limiter    *ratelimit.Limiter
-	publicRead ratelimit.Policy
-	trusted    []*net.IPNet
-	https      bool
-	csp        string
-	metrics    *Metrics
 }
 
 // New builds the app and its route table.
@@ -140,112 +133,114 @@ func New(cfg Config) *Server {
 	if ttl == 0 {
 		ttl = 5 * time.Second
 	}
-	s.shops = newTTLCache(ttl, 10000, s.now)
+	s.rendered = newTTLCache(ttl, 10000, s.now)
 	s.stickers, s.scanStore, s.printer, s.adminTok = cfg.Stickers, cfg.Scans, cfg.Printer, cfg.AdminToken
 	s.complaints = cfg.Complaints
 	s.staff, s.loginSlow = cfg.Staff, cmp.Or(cfg.LoginSlowdown, 250*time.Millisecond)
 	s.chat, s.wechat = cfg.Chat, cfg.WeChat
-	s.initEdge(cfg)
+	s.edge = cfg.Edge
+	if s.edge == nil {
+		s.edge = edge.New(edge.Config{Logger: s.log, Limiter: cfg.Limiter, TrustedProxies: cfg.TrustedProxies, HTTPS: cfg.HTTPS,
+			CSP: cfg.CSP, Metrics: cfg.Metrics, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout})
+	}
+	s.checks = append(slices.Clip(s.checks), s.edge.LimiterCheck())
 	s.scans.counts = map[int64]int{}
 	pages, err := web.Load(nil)
 	if err != nil {
 		panic(err) // the templates are embedded: a parse error is a build defect
 	}
 	s.pages = pages
-	s.App = fiber.New(fiber.Config{
-		AppName:               "shian",
-		ErrorHandler:          s.errorHandler,
-		DisableStartupMessage: true,
-		ReadTimeout:           cmp.Or(cfg.ReadTimeout, 15*time.Second),
-		WriteTimeout:          cmp.Or(cfg.WriteTimeout, 30*time.Second),
-		IdleTimeout:           cmp.Or(cfg.IdleTimeout, 90*time.Second),
-		BodyLimit:             maxRequestBody, // complaints carry up to 3 photos of 5 MB
-		ReadBufferSize:        8192,
-	})
+	s.App = s.edge.NewApp()
 	s.routes()
 	return s
 }
 
+// Edge is the shared HTTP machinery the server's routes are declared with.
+func (s *Server) Edge() *edge.Edge { return s.edge }
+
+// routes is the route table: every route with its policy (rate limit,
+// body limit, CORS; edge.Policy), stated here and nowhere else.
 func (s *Server) routes() {
-	app := s.App
-	app.Use(s.requestID)
-	s.useEdge(app) // access log, metrics, security headers, CORS, body and rate limits
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
+	app, e := s.App, s.edge
+	var (
+		probe    = edge.Policy{Limit: edge.Unlimited}
+		read     = edge.Policy{Limit: ratelimit.PublicRead, CORS: true}              // shop data anyone may read, also from other sites
+		catalog  = edge.Policy{Limit: edge.Unlimited, CORS: true}                    // constant lists
+		page     = edge.Policy{Limit: edge.Unlimited}                                // pages without data of their own
+		shopPage = edge.Policy{Limit: ratelimit.PublicRead}                          // pages of shop data
+		guarded  = edge.Policy{Limit: edge.HandlerLimits}                            // the handler charges its own keys
+		filing   = edge.Policy{Limit: edge.HandlerLimits, Body: edge.MaxRequestBody} // complaints with up to 3 photos
+		tracking = edge.Policy{Limit: edge.HandlerLimits, CORS: true}                // proofs of contact (edge.TrackGuard)
+		staffAPI = edge.Policy{Limit: edge.Unlimited}                                // authenticated, authorised per route
+	)
+	e.Handle(app, "GET", "/healthz", probe, edge.Healthz)
+	e.Handle(app, "GET", "/readyz", probe, s.readyz)
 	app.Use("/static", staticHandler())
 
 	// Public pages.
-	app.Get("/shops/:licence", s.shopPageHandler)
-	app.Get("/s/:token", s.landing)
-	app.Get("/search", s.searchPageHandler)
+	e.Handle(app, "GET", "/shops/:licence", shopPage, s.shopPageHandler)
+	e.Handle(app, "GET", "/s/:token", shopPage, s.landing)
+	e.Handle(app, "GET", "/search", shopPage, s.searchPageHandler)
 
-	v1 := app.Group("/api/v1")
-	v1.Get("/districts", s.listDistricts)
-	v1.Get("/categories", s.listCategories)
-	v1.Get("/shops/search", s.searchShops)
-	v1.Get("/shops/:licence", s.getShop)
-	v1.Get("/shops/:licence/inspections", s.listInspections)
-	v1.Get("/qr/:token", s.qrJSON)
-	s.complaintRoutes(app, v1)
-	s.chatRoutes(app, v1)
+	// JSON API v1.
+	e.Handle(app, "GET", "/api/v1/districts", catalog, s.listDistricts)
+	e.Handle(app, "GET", "/api/v1/categories", catalog, s.listCategories)
+	e.Handle(app, "GET", "/api/v1/shops/search", read, s.searchShops)
+	e.Handle(app, "GET", "/api/v1/shops/:licence", read, s.getShop)
+	e.Handle(app, "GET", "/api/v1/shops/:licence/inspections", read, s.listInspections)
+	e.Handle(app, "GET", "/api/v1/qr/:token", read, s.qrJSON)
 
-	// Staff API and console (admin.go, console.go).
-	s.adminRoutes(app)
-}
+	if s.complaints != nil {
+		e.Handle(app, "POST", "/api/v1/complaints", filing, s.postComplaint)
+		e.Handle(app, "GET", "/api/v1/complaints/:ticket", tracking, s.getComplaint)
+		e.Handle(app, "POST", "/api/v1/complaints/:ticket/rating", guarded, s.rateComplaint)
+		e.Handle(app, "GET", "/complaints/new", page, s.complaintFormPage)
+		e.Handle(app, "POST", "/complaints", filing, s.complaintFormSubmit)
+		e.Handle(app, "GET", "/complaints/track", guarded, s.complaintTrackPage)
+		e.Handle(app, "POST", "/complaints/track", guarded, s.complaintTrackPage)
 
-const requestIDHeader = "X-Request-ID"
-
-// requestID gives every request an id, echoed in the response and the logs.
-func (s *Server) requestID(c *fiber.Ctx) error {
-	id := strings.Clone(c.Get(requestIDHeader)) // kept in Locals and log lines
-	if id == "" || len(id) > 64 {
-		var b [10]byte
-		_, _ = rand.Read(b[:])
-		id = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+		// Open311 GeoReport v2 (open311.go).
+		e.Handle(app, "GET", "/open311/v2/services.:format", page, s.open311Services)
+		e.Handle(app, "GET", "/open311/v2/services/:code.:format", page, s.open311Service)
+		e.Handle(app, "POST", "/open311/v2/requests.:format", guarded, s.open311Create)
+		e.Handle(app, "GET", "/open311/v2/requests.:format", staffAPI, s.open311Requests)
+		e.Handle(app, "GET", "/open311/v2/requests/:id.:format", staffAPI, s.open311Request)
+		e.Handle(app, "GET", "/open311/v2/tokens/:token.:format", staffAPI, s.open311Token)
 	}
-	c.Locals(requestIDHeader, id)
-	c.Set(requestIDHeader, id)
-	return c.Next()
-}
+	if s.chat != nil { // the bot charges each session and sender itself
+		e.Handle(app, "POST", "/api/v1/chat", guarded, s.postChat)
+		e.Handle(app, "GET", "/chat", page, s.chatPage)
+	}
+	if s.wechat != nil {
+		e.Handle(app, "GET", "/bot/wechat", guarded, s.wechatVerify)
+		e.Handle(app, "POST", "/bot/wechat", guarded, s.wechatPush)
+	}
 
-func requestID(c *fiber.Ctx) string {
-	id, _ := c.Locals(requestIDHeader).(string)
-	return id
-}
-
-func (s *Server) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok"})
-}
-
-type readiness struct {
-	Status   string            `json:"status"` // ready, degraded or unavailable
-	Checks   map[string]string `json:"checks"`
-	Degraded []string          `json:"degraded"`
+	// Staff: console pages and the admin JSON API (admin.go, console.go).
+	app.Use("/admin", s.authenticate)
+	if s.staff != nil {
+		e.Handle(app, "GET", "/admin/login", page, s.consoleLoginPage)
+		e.Handle(app, "POST", "/admin/login", guarded, s.consoleLogin) // per account and IP, failures only
+	}
+	for _, r := range s.adminRouteTable() {
+		e.Handle(app, r.Method, r.Path, staffAPI, s.authorize(r.Action), r.handler)
+	}
 }
 
 func (s *Server) readyz(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
-	defer cancel()
-	r := readiness{Status: "ready", Checks: map[string]string{"store": "ok"}, Degraded: []string{}}
-	if err := s.store.Ping(ctx); err != nil {
-		r.Status, r.Checks["store"] = "unavailable", err.Error()
-	}
-	for _, ch := range s.checks {
-		ok, detail := ch.Probe(ctx)
-		r.Checks[ch.Name] = detail
-		switch {
-		case ok:
-		case ch.Required:
-			r.Status = "unavailable"
-		default:
-			r.Degraded = append(r.Degraded, ch.Name)
-			if r.Status == "ready" {
-				r.Status = "degraded"
-			}
+	return s.edge.ReadyHandler(s.readyChecks, false)(c)
+}
+
+// ReadyHandler serves /readyz with each check's detail, for the admin
+// listener only.
+func (s *Server) ReadyHandler() fiber.Handler { return s.edge.ReadyHandler(s.readyChecks, true) }
+
+// readyChecks are the store's check, required, then the configured ones.
+func (s *Server) readyChecks() []Check {
+	return append([]Check{{Name: "store", Required: true, Probe: func(ctx context.Context) (bool, string) {
+		if err := s.store.Ping(ctx); err != nil {
+			return false, err.Error()
 		}
-	}
-	if r.Status == "unavailable" {
-		c.Status(fiber.StatusServiceUnavailable)
-	}
-	return c.JSON(r)
+		return true, "ok"
+	}}}, s.checks...)
 }

@@ -112,7 +112,7 @@ func (s *Server) getShop(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if body, ok := s.shops.get(licence); ok {
+	if body, ok := s.rendered.get(licence); ok {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 		return c.Send(body)
 	}
@@ -124,7 +124,7 @@ func (s *Server) getShop(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.shops.put(licence, body)
+	s.rendered.put(licence, body)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(body)
 }

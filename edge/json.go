@@ -1,4 +1,4 @@
-package api
+package edge
 
 import (
 	"encoding/json"
@@ -12,13 +12,13 @@ import (
 	"shian/internal/strictjson"
 )
 
-// decodeJSON decodes a request body strictly into v: one JSON object,
+// DecodeJSON decodes a request body strictly into v: one JSON object,
 // known fields only, right types. Errors name the field at fault.
-func decodeJSON(c *fiber.Ctx, v any) error {
+func DecodeJSON(c *fiber.Ctx, v any) error {
 	return DecodeStrict(c.Body(), v)
 }
 
-// DecodeStrict is decodeJSON over bytes, for fuzzing and non-HTTP callers.
+// DecodeStrict is DecodeJSON over bytes, for fuzzing and non-HTTP callers.
 func DecodeStrict(body []byte, v any) error {
 	err := strictjson.Decode(body, v)
 	if err == nil {
