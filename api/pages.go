@@ -112,8 +112,8 @@ func (s *Server) notFoundPage(c *fiber.Ctx, lang string) error {
 	return s.sendHTML(c, fiber.StatusNotFound, body)
 }
 
-// sticker resolves a token to its shop; ok is false for a code the city
-// did not issue (or whose shop is gone).
+// sticker resolves a token to its shop; shop is nil (and err too) for a
+// code the city did not issue, or whose shop is gone.
 func (s *Server) sticker(c *fiber.Ctx) (shop *shian.Shop, outdated bool, token string, err error) {
 	token = strings.ToUpper(strings.Clone(c.Params("token")))
 	if s.stickers == nil || len(token) > 64 {
