@@ -10,14 +10,13 @@ import (
 	"log/slog"
 	"net"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
 	"shian/edge"
+	"shian/qrcodes"
 	"shian/ratelimit"
 	"shian/staff"
 	"shian/web"
@@ -103,17 +102,13 @@ type Server struct {
 	rendered *ttlCache
 	search   Searcher
 
-	pages     *web.Pages
-	stickers  Stickers
-	shopObjs  sync.Map // id → shopEntry
-	verified  sync.Map // sticker token → claims
-	verifiedN atomic.Int64
-	scans     scanCounter
-	scanStore ScanRecorder
-	printer   StickerPrinter
-	adminTok  string
-	staff     *staff.Service
-	loginSlow time.Duration
+	pages      *web.Pages
+	landingSvc *qrcodes.Landing
+	scanStore  ScanRecorder
+	printer    StickerPrinter
+	adminTok   string
+	staff      *staff.Service
+	loginSlow  time.Duration
 
 	complaints ComplaintService
 	chat       ChatBot
@@ -134,7 +129,15 @@ func New(cfg Config) *Server {
 		ttl = 5 * time.Second
 	}
 	s.rendered = newTTLCache(ttl, 10000, s.now)
-	s.stickers, s.scanStore, s.printer, s.adminTok = cfg.Stickers, cfg.Scans, cfg.Printer, cfg.AdminToken
+	s.scanStore, s.printer, s.adminTok = cfg.Scans, cfg.Printer, cfg.AdminToken
+	lc := qrcodes.LandingConfig{Shops: cfg.Store, Now: s.now, ShopTTL: ttl}
+	if cfg.Stickers != nil { // a nil interface, not a typed nil
+		lc.Verifier = cfg.Stickers
+	}
+	if cfg.Scans != nil {
+		lc.Scans = cfg.Scans
+	}
+	s.landingSvc = qrcodes.NewLanding(lc)
 	s.complaints = cfg.Complaints
 	s.staff, s.loginSlow = cfg.Staff, cmp.Or(cfg.LoginSlowdown, 250*time.Millisecond)
 	s.chat, s.wechat = cfg.Chat, cfg.WeChat
@@ -144,7 +147,6 @@ func New(cfg Config) *Server {
 			CSP: cfg.CSP, Metrics: cfg.Metrics, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout})
 	}
 	s.checks = append(slices.Clip(s.checks), s.edge.LimiterCheck())
-	s.scans.counts = map[int64]int{}
 	pages, err := web.Load(nil)
 	if err != nil {
 		panic(err) // the templates are embedded: a parse error is a build defect
