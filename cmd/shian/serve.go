@@ -96,7 +96,7 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		Edge: e, Store: db, Logger: log, Now: env.Now,
 		Search: sp.service, Checks: sp.checks(),
 		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken,
-		Complaints: cs, Chat: eng, WeChat: wx, Staff: st,
+		Complaints: cs, Chat: eng, WeChat: wx, Accounts: st, Cases: st,
 	})
 	go flushScans(ctx, srv, log)
 
