@@ -53,7 +53,7 @@ func (s *Server) adminRouteTable() []adminRoute {
 		r("GET", api+"/shops/:licence/scans", staff.PrintStickers, s.shopScans),
 		r("POST", api+"/qr/sheets", staff.PrintStickers, s.qrSheet),
 	}
-	if s.staff == nil {
+	if s.cases == nil {
 		return routes
 	}
 	return append(routes,
@@ -111,17 +111,17 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		case s.adminTok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.adminTok)) == 1:
 			// The operator's bootstrap token (SHIAN_ADMIN_TOKEN) acts as an admin.
 			p = &staff.Principal{Name: "admin-token", Role: staff.RoleAdmin, Via: staff.ViaToken}
-		case s.staff == nil:
+		case s.accounts == nil:
 			return staff.ErrUnauthorized
 		default:
 			var err error
-			if p, err = s.staff.AuthenticateToken(c.UserContext(), tok); err != nil {
+			if p, err = s.accounts.AuthenticateToken(c.UserContext(), tok); err != nil {
 				return err
 			}
 		}
-	} else if id := c.Cookies(sessionCookie); id != "" && s.staff != nil {
+	} else if id := c.Cookies(sessionCookie); id != "" && s.accounts != nil {
 		var err error
-		p, err = s.staff.Authenticate(c.UserContext(), id)
+		p, err = s.accounts.Authenticate(c.UserContext(), id)
 		switch shian.ErrorCode(err) {
 		case "":
 		case shian.EUNAUTHORIZED:

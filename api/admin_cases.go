@@ -60,11 +60,11 @@ func (s *Server) adminQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.staff.Queue(c.UserContext(), principal(c), f)
+	page, err := s.cases.Queue(c.UserContext(), principal(c), f)
 	if err != nil {
 		return err
 	}
-	now := s.staff.Now()
+	now := s.cases.Now()
 	items := make([]caseItem, 0, len(page.Items))
 	for _, x := range page.Items {
 		items = append(items, itemOf(x, now))
@@ -160,11 +160,11 @@ func detailOf(p *staff.Principal, v *staff.CaseView, now time.Time) caseDetail {
 }
 
 func (s *Server) adminCase(c *fiber.Ctx) error {
-	v, err := s.staff.Case(c.UserContext(), principal(c), ticketParam(c))
+	v, err := s.cases.Case(c.UserContext(), principal(c), ticketParam(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(detailOf(principal(c), v, s.staff.Now()))
+	return c.JSON(detailOf(principal(c), v, s.cases.Now()))
 }
 
 // caseAnswer answers an action with the case's new state.
@@ -172,16 +172,16 @@ func (s *Server) caseAnswer(c *fiber.Ctx, cs *staff.Case, err error) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(itemOf(cs, s.staff.Now()))
+	return c.JSON(itemOf(cs, s.cases.Now()))
 }
 
 func (s *Server) adminClaim(c *fiber.Ctx) error {
-	cs, err := s.staff.Claim(c.UserContext(), principal(c), ticketParam(c))
+	cs, err := s.cases.Claim(c.UserContext(), principal(c), ticketParam(c))
 	return s.caseAnswer(c, cs, err)
 }
 
 func (s *Server) adminRelease(c *fiber.Ctx) error {
-	cs, err := s.staff.Release(c.UserContext(), principal(c), ticketParam(c))
+	cs, err := s.cases.Release(c.UserContext(), principal(c), ticketParam(c))
 	return s.caseAnswer(c, cs, err)
 }
 
@@ -190,7 +190,7 @@ func (s *Server) adminTransition(c *fiber.Ctx) error {
 	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	cs, err := s.staff.Transition(c.UserContext(), principal(c), ticketParam(c), in)
+	cs, err := s.cases.Transition(c.UserContext(), principal(c), ticketParam(c), in)
 	return s.caseAnswer(c, cs, err)
 }
 
@@ -202,7 +202,7 @@ func (s *Server) adminNote(c *fiber.Ctx) error {
 	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	cs, err := s.staff.AddNote(c.UserContext(), principal(c), ticketParam(c), in.Note, in.Public)
+	cs, err := s.cases.AddNote(c.UserContext(), principal(c), ticketParam(c), in.Note, in.Public)
 	return s.caseAnswer(c, cs, err)
 }
 
@@ -211,7 +211,7 @@ func (s *Server) adminReassign(c *fiber.Ctx) error {
 	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	cs, err := s.staff.Reassign(c.UserContext(), principal(c), ticketParam(c), in)
+	cs, err := s.cases.Reassign(c.UserContext(), principal(c), ticketParam(c), in)
 	return s.caseAnswer(c, cs, err)
 }
 
@@ -223,7 +223,7 @@ func (s *Server) adminMerge(c *fiber.Ctx) error {
 	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	cs, err := s.staff.Merge(c.UserContext(), principal(c), ticketParam(c), in.Into, in.Reason)
+	cs, err := s.cases.Merge(c.UserContext(), principal(c), ticketParam(c), in.Into, in.Reason)
 	return s.caseAnswer(c, cs, err)
 }
 
@@ -232,7 +232,7 @@ func (s *Server) adminBulk(c *fiber.Ctx) error {
 	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	res, err := s.staff.Bulk(c.UserContext(), principal(c), in)
+	res, err := s.cases.Bulk(c.UserContext(), principal(c), in)
 	if err != nil {
 		return err
 	}
@@ -240,7 +240,7 @@ func (s *Server) adminBulk(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminReveal(c *fiber.Ctx) error {
-	ct, err := s.staff.RevealContact(c.UserContext(), principal(c), ticketParam(c))
+	ct, err := s.cases.RevealContact(c.UserContext(), principal(c), ticketParam(c))
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func (s *Server) adminDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.staff.Dashboard(c.UserContext(), principal(c), from, to)
+	d, err := s.cases.Dashboard(c.UserContext(), principal(c), from, to)
 	if err != nil {
 		return err
 	}
@@ -288,7 +288,7 @@ func (s *Server) adminDashboardCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.staff.Dashboard(c.UserContext(), principal(c), from, to)
+	d, err := s.cases.Dashboard(c.UserContext(), principal(c), from, to)
 	if err != nil {
 		return err
 	}

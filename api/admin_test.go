@@ -41,7 +41,7 @@ func newAdminFixture(t *testing.T) *adminFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cx.srv = api.New(api.Config{Store: cx.db, Now: cx.now, Complaints: cx.svc, Staff: st, Printer: fakeFreePrinter{},
+	cx.srv = api.New(api.Config{Store: cx.db, Now: cx.now, Complaints: cx.svc, Accounts: st, Cases: st, Printer: fakeFreePrinter{},
 		Scans: cx.db, LoginSlowdown: time.Millisecond})
 	f := &adminFixture{cxFixture: cx, staff: st, passwords: map[string]string{}, tokens: map[string]string{}}
 	ctx := t.Context()

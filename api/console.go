@@ -129,7 +129,7 @@ func (s *Server) consoleLogin(c *fiber.Ctx) error {
 	if err := s.edge.Peek(c, hits...); err != nil {
 		return s.renderLogin(c, fiber.StatusTooManyRequests, name, s.problemText(c, err))
 	}
-	id, p, err := s.staff.Login(c.UserContext(), name, password, edge.ClientNet(s.edge.ClientIP(c)))
+	id, p, err := s.accounts.Login(c.UserContext(), name, password, edge.ClientNet(s.edge.ClientIP(c)))
 	if shian.ErrorCode(err) == shian.EUNAUTHORIZED {
 		_ = s.edge.Charge(c, hits...) // count the failure for the account and the IP
 		// Slow down: each recent failure of this account adds a delay.
@@ -155,7 +155,7 @@ func (s *Server) consoleLogin(c *fiber.Ctx) error {
 func (s *Server) problemText(c *fiber.Ctx, err error) string { return s.edge.Fail(c, err).Detail }
 
 func (s *Server) consoleLogout(c *fiber.Ctx) error {
-	if err := s.staff.Logout(c.UserContext(), principal(c)); err != nil {
+	if err := s.accounts.Logout(c.UserContext(), principal(c)); err != nil {
 		return err
 	}
 	s.clearSession(c)
@@ -210,12 +210,12 @@ func (s *Server) consoleQueue(c *fiber.Ctx) error {
 		v.Notice = web.T(lang, "admin.bulk.done", c.Query("done"), c.Query("failed", "0"))
 	}
 	p := principal(c)
-	page, err := s.staff.Queue(c.UserContext(), p, f)
+	page, err := s.cases.Queue(c.UserContext(), p, f)
 	if err != nil {
 		return err
 	}
-	now := s.staff.Now()
-	cal := s.staff.Triager().Calendar()
+	now := s.cases.Now()
+	cal := s.cases.Triager().Calendar()
 	v.F, v.StatusValue, v.Total, v.Page = f, strings.Join(f.Statuses, ","), page.Total, f.Page
 	v.Pages = max((page.Total+f.PerPage-1)/f.PerPage, 1)
 	if f.DueWithin > 0 {
@@ -293,7 +293,7 @@ func (s *Server) consoleBulk(c *fiber.Ctx) error {
 	if !strings.HasPrefix(back, "/admin/queue") {
 		back = "/admin/queue?lang=" + lang
 	}
-	res, err := s.staff.Bulk(c.UserContext(), principal(c), in)
+	res, err := s.cases.Bulk(c.UserContext(), principal(c), in)
 	if shian.ErrorCode(err) == shian.EINVALID {
 		return c.Redirect(back, fiber.StatusSeeOther)
 	} else if err != nil {
@@ -370,12 +370,12 @@ func briefRows(in []staff.Brief, lang string) []briefRow {
 
 func (s *Server) renderCase(c *fiber.Ctx, status int, errMsg string, contact *staff.Contact) error {
 	p := principal(c)
-	cv, err := s.staff.Case(c.UserContext(), p, ticketParam(c))
+	cv, err := s.cases.Case(c.UserContext(), p, ticketParam(c))
 	if err != nil {
 		return s.consoleError(c, err)
 	}
 	lang := edge.Lang(c)
-	d := detailOf(p, cv, s.staff.Now())
+	d := detailOf(p, cv, s.cases.Now())
 	v := caseView{consoleBase: s.base(c), D: d, StatusLabel: statusLabel(d.Status, lang), Category: categoryLabel(d.Category, lang),
 		Priority: web.T(lang, "admin.priority."+d.Priority), District: districtName(d.District, lang), Office: d.OfficeNames.In(lang),
 		Filed: fmtTime(d.FiledAt), Occurred: fmtTime(d.OccurredAt), AcceptDue: fmtTime(d.AcceptDue), VerifyDue: fmtTime(d.VerifyDue),
@@ -400,7 +400,7 @@ func (s *Server) renderCase(c *fiber.Ctx, status int, errMsg string, contact *st
 		v.Districts = append(v.Districts, opt{Value: dd.Code, Label: dd.Names.In(lang), Selected: dd.Code == d.District})
 	}
 	v.Offices = []opt{{Value: "", Label: web.T(lang, "admin.office.auto")}}
-	for _, o := range s.staff.Triager().Routing().Offices() {
+	for _, o := range s.cases.Triager().Routing().Offices() {
 		v.Offices = append(v.Offices, opt{Value: o.Code, Label: o.Names.In(lang)})
 	}
 	v.Cluster, v.Duplicates, v.SameShop = briefRows(d.Cluster, lang), briefRows(d.Duplicates, lang), briefRows(d.SameShop, lang)
@@ -452,19 +452,19 @@ func (s *Server) consoleAction(kind string) fiber.Handler {
 		var err error
 		switch kind {
 		case "claim":
-			_, err = s.staff.Claim(ctx, p, t)
+			_, err = s.cases.Claim(ctx, p, t)
 		case "release":
-			_, err = s.staff.Release(ctx, p, t)
+			_, err = s.cases.Release(ctx, p, t)
 		case "transition":
-			_, err = s.staff.Transition(ctx, p, t, staff.TransitionInput{To: form("to"), Note: form("note"), Reason: form("reason"),
+			_, err = s.cases.Transition(ctx, p, t, staff.TransitionInput{To: form("to"), Note: form("note"), Reason: form("reason"),
 				Public: form("public") != ""})
 		case "note":
-			_, err = s.staff.AddNote(ctx, p, t, form("note"), form("public") != "")
+			_, err = s.cases.AddNote(ctx, p, t, form("note"), form("public") != "")
 		case "reassign":
-			_, err = s.staff.Reassign(ctx, p, t, staff.ReassignInput{District: form("district"), Grid: form("grid"), Office: form("office"),
+			_, err = s.cases.Reassign(ctx, p, t, staff.ReassignInput{District: form("district"), Grid: form("grid"), Office: form("office"),
 				Reason: form("reason")})
 		case "merge":
-			_, err = s.staff.Merge(ctx, p, t, form("into"), form("reason"))
+			_, err = s.cases.Merge(ctx, p, t, form("into"), form("reason"))
 		}
 		if err != nil {
 			code := shian.ErrorCode(err)
@@ -486,7 +486,7 @@ func (s *Server) consoleAction(kind string) fiber.Handler {
 }
 
 func (s *Server) consoleReveal(c *fiber.Ctx) error {
-	ct, err := s.staff.RevealContact(c.UserContext(), principal(c), ticketParam(c))
+	ct, err := s.cases.RevealContact(c.UserContext(), principal(c), ticketParam(c))
 	if err != nil {
 		if shian.ErrorCode(err) == shian.ENOTFOUND {
 			return s.consoleError(c, err)
@@ -548,7 +548,7 @@ func (s *Server) consoleDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return s.consoleError(c, err)
 	}
-	d, err := s.staff.Dashboard(c.UserContext(), principal(c), from, to)
+	d, err := s.cases.Dashboard(c.UserContext(), principal(c), from, to)
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,38 @@ import (
 	"shian/qrcodes"
 	"shian/ratelimit"
 	"shian/staff"
+	"shian/triage"
 	"shian/web"
 )
+
+// Accounts is what the staff side needs of accounts and sessions
+// (staff.Service): signing in and out, and who a session or token is.
+type Accounts interface {
+	Login(ctx context.Context, name, password, client string) (session string, p *staff.Principal, err error)
+	Authenticate(ctx context.Context, sessionID string) (*staff.Principal, error)
+	AuthenticateToken(ctx context.Context, token string) (*staff.Principal, error)
+	Logout(ctx context.Context, p *staff.Principal) error
+}
+
+// Cases is what the staff side needs of the case workflow, its audit and
+// the dashboard (staff.Service). Every method checks the principal's role
+// and scope itself.
+type Cases interface {
+	Queue(ctx context.Context, p *staff.Principal, f staff.Filter) (*staff.Page, error)
+	Case(ctx context.Context, p *staff.Principal, ticket string) (*staff.CaseView, error)
+	Claim(ctx context.Context, p *staff.Principal, ticket string) (*staff.Case, error)
+	Release(ctx context.Context, p *staff.Principal, ticket string) (*staff.Case, error)
+	Transition(ctx context.Context, p *staff.Principal, ticket string, in staff.TransitionInput) (*staff.Case, error)
+	AddNote(ctx context.Context, p *staff.Principal, ticket, note string, public bool) (*staff.Case, error)
+	Reassign(ctx context.Context, p *staff.Principal, ticket string, in staff.ReassignInput) (*staff.Case, error)
+	Merge(ctx context.Context, p *staff.Principal, ticket, into, reason string) (*staff.Case, error)
+	Bulk(ctx context.Context, p *staff.Principal, in staff.BulkInput) ([]staff.BulkResult, error)
+	RevealContact(ctx context.Context, p *staff.Principal, ticket string) (staff.Contact, error)
+	Dashboard(ctx context.Context, p *staff.Principal, from, to time.Time) (*staff.Dashboard, error)
+	// Triager gives the calendar (days left) and the offices (reassign form).
+	Triager() *triage.Triager
+	Now() time.Time
+}
 
 // Store is what the API needs from the system of record.
 type Store interface {
@@ -60,11 +90,11 @@ type Config struct {
 	// AdminToken is the bearer token of the admin API until staff accounts
 	// exist; empty disables the admin API.
 	AdminToken string
-	// Staff is the supervision service (staff.Service): accounts, sessions,
-	// the queue, case handling, audit and the dashboard. nil leaves the
-	// console and the case routes unmounted (the QR admin routes remain,
-	// for AdminToken).
-	Staff *staff.Service
+	// Accounts signs staff in (staff.Service); Cases is the case workflow
+	// and the dashboard (staff.Service). Both nil leave the console and the
+	// case routes unmounted (the QR admin routes remain, for AdminToken).
+	Accounts Accounts
+	Cases    Cases
 	// LoginSlowdown is the extra delay of a failed login per recent
 	// failure of the account (default 250 ms, at most 3 s).
 	LoginSlowdown time.Duration
@@ -107,7 +137,8 @@ type Server struct {
 	scanStore  ScanRecorder
 	printer    StickerPrinter
 	adminTok   string
-	staff      *staff.Service
+	accounts   Accounts
+	cases      Cases
 	loginSlow  time.Duration
 
 	complaints ComplaintService
@@ -139,7 +170,7 @@ func New(cfg Config) *Server {
 	}
 	s.landingSvc = qrcodes.NewLanding(lc)
 	s.complaints = cfg.Complaints
-	s.staff, s.loginSlow = cfg.Staff, cmp.Or(cfg.LoginSlowdown, 250*time.Millisecond)
+	s.accounts, s.cases, s.loginSlow = cfg.Accounts, cfg.Cases, cmp.Or(cfg.LoginSlowdown, 250*time.Millisecond)
 	s.chat, s.wechat = cfg.Chat, cfg.WeChat
 	s.edge = cfg.Edge
 	if s.edge == nil {
@@ -220,7 +251,7 @@ func (s *Server) routes() {
 
 	// Staff: console pages and the admin JSON API (admin.go, console.go).
 	app.Use("/admin", s.authenticate)
-	if s.staff != nil {
+	if s.accounts != nil {
 		e.Handle(app, "GET", "/admin/login", page, s.consoleLoginPage)
 		e.Handle(app, "POST", "/admin/login", guarded, s.consoleLogin) // per account and IP, failures only
 	}
