@@ -269,16 +269,26 @@ type ComplaintPhoto struct {
 	Size   int
 }
 
+// Errors of the idempotency protocol: a key reused for another request
+// (HTTP 422), and a key whose first request is still being filed (409 with
+// Retry-After).
+var (
+	ErrIdempotencyMismatch = &Error{Code: EINVALID, Field: "Idempotency-Key", Key: "idempotency_mismatch",
+		Message: "this Idempotency-Key was already used with a different request"}
+	ErrIdempotencyBusy = &Error{Code: ECONFLICT, Field: "Idempotency-Key", Key: "idempotency_busy",
+		Message: "a request with this Idempotency-Key is still being processed; retry shortly"}
+)
+
 // ComplaintEvent is one entry of a complaint's timeline. Public entries are
 // shown to the complainant; the others only in the console.
 type ComplaintEvent struct {
-	ID     int64
-	At     time.Time
-	Type   string // filed, status, note, cluster, duplicate, rated …
-	Status string // the status after the event
-	Public bool
-	Actor  string // "" for the complainant or the system
-	Note   string
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Type   string    `json:"type"`   // filed, status, note, cluster, duplicate, rated …
+	Status string    `json:"status"` // the status after the event
+	Public bool      `json:"public"`
+	Actor  string    `json:"actor,omitempty"` // "" for the complainant or the system
+	Note   string    `json:"note,omitempty"`
 }
 
 // IdempotencyState is what BeginIdempotency found for a key.

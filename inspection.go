@@ -172,7 +172,7 @@ func (in *InspectionInput) Validate(now time.Time) error {
 		field := fieldIndex("items", i, "")
 		switch {
 		case seen[it.Code]:
-			return inspectionError(field+".code", "duplicate_item", "item %q appears twice", clip(it.Code))
+			return inspectionError(field+".code", "duplicate_item", "item %q appears twice", Clip(it.Code, 40))
 		case it.Result != ItemCompliant && it.Result != ItemMostly && it.Result != ItemNonCompliant:
 			return inspectionError(field+".result", "bad_item_result", "must be compliant (符合), mostly (基本符合) or non_compliant (不符合)")
 		case utf8.RuneCountInString(it.Note) > 1000:
@@ -332,7 +332,7 @@ func (g GradeRules) Validate() error {
 		switch v {
 		case ResultExcellent, ResultGood, ResultFair, ResultFail:
 		default:
-			return FieldError(field, "must be excellent, good, fair or fail, got %q", clip(v))
+			return FieldError(field, "must be excellent, good, fair or fail, got %q", Clip(v, 40))
 		}
 	}
 	return nil

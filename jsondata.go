@@ -1,26 +1,25 @@
 package shian
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
+
+	"shian/internal/strictjson"
 )
 
-// DecodeStrict decodes one JSON value, rejecting unknown fields and
-// trailing data: a typo in an operator's data file must not be dropped
-// silently. Errors: EINVALID.
+// DecodeStrict decodes one JSON value of an operator's data file (calendar,
+// grade rules, plan weights, decisions), rejecting unknown fields and
+// trailing data: a typo must not be dropped silently. It is strictjson with
+// the errors an operator reads. Errors: EINVALID.
 func DecodeStrict(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return Errorf(EINVALID, "empty file")
-		}
-		return Errorf(EINVALID, "not valid JSON of the expected shape: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	err := strictjson.Decode(b, v)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.EOF):
+		return Errorf(EINVALID, "empty file")
+	case errors.Is(err, strictjson.ErrTrailing):
 		return Errorf(EINVALID, "unexpected data after the JSON value")
 	}
-	return nil
+	return Errorf(EINVALID, "not valid JSON of the expected shape: %v", err)
 }

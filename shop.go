@@ -49,17 +49,17 @@ type Shop struct {
 
 // Inspection is one visit by the supervision authority.
 type Inspection struct {
-	Date        time.Time
-	Result      string   // excellent, good, fair, fail; derived from Score when empty on input
-	Score       *float64 // 0–100, optional; decimals allowed (89.9)
-	ItemsFailed []string
-	Notes       string
-	Inspector   string
+	Date        time.Time `json:"date"`
+	Result      string    `json:"result"`          // excellent, good, fair, fail; derived from Score when empty on input
+	Score       *float64  `json:"score,omitempty"` // 0–100, optional; decimals allowed (89.9)
+	ItemsFailed []string  `json:"items_failed"`
+	Notes       string    `json:"notes,omitempty"`
+	Inspector   string    `json:"inspector,omitempty"`
 
 	// ItemCodes are the inspection catalog codes of ItemsFailed, index by
 	// index ("" where a finding matched no catalog item); nil when none
 	// matched. The findings themselves stay as recorded.
-	ItemCodes []string
+	ItemCodes []string `json:"item_codes,omitempty"`
 }
 
 // AnnualGrade is an annual grade supplied by the authority for one year.
@@ -97,7 +97,7 @@ func InCity(lat, lng float64) bool {
 // naming the first offending field.
 func (s *Shop) Validate(now time.Time) error {
 	if !ValidLicence(s.Licence) {
-		return FieldError("licence", "must be 6–32 upper-case letters or digits, got %q", clip(s.Licence))
+		return FieldError("licence", "must be 6–32 upper-case letters or digits, got %q", Clip(s.Licence, 40))
 	}
 	if s.CreditCode != "" && utf8.RuneCountInString(s.CreditCode) != 18 {
 		return FieldError("credit_code", "must be 18 characters")
@@ -114,13 +114,13 @@ func (s *Shop) Validate(now time.Time) error {
 		return FieldError("aliases", "has more than 20 entries")
 	}
 	if _, ok := LookupCode(ShopCategories, s.Category); !ok {
-		return FieldError("category", "unknown category %q; allowed: %s", clip(s.Category), strings.Join(CodeList(ShopCategories), ", "))
+		return FieldError("category", "unknown category %q; allowed: %s", Clip(s.Category, 40), strings.Join(CodeList(ShopCategories), ", "))
 	}
 	if strings.TrimSpace(s.Address) == "" {
 		return FieldError("address", "is required")
 	}
 	if _, ok := LookupCode(Districts, s.District); !ok {
-		return FieldError("district", "unknown district %q; allowed: %s", clip(s.District), strings.Join(CodeList(Districts), ", "))
+		return FieldError("district", "unknown district %q; allowed: %s", Clip(s.District, 40), strings.Join(CodeList(Districts), ", "))
 	}
 	if s.HasGeo && !InCity(s.Lat, s.Lng) {
 		return FieldError("lat", "point (%.5f, %.5f) is outside Qinhuangdao (%.1f–%.1f N, %.1f–%.1f E)", s.Lat, s.Lng, MinLat, MaxLat, MinLng, MaxLng)
@@ -128,7 +128,7 @@ func (s *Shop) Validate(now time.Time) error {
 	switch s.Status {
 	case StatusOpen, StatusSuspended, StatusClosed:
 	default:
-		return FieldError("status", "must be open, suspended or closed, got %q", clip(s.Status))
+		return FieldError("status", "must be open, suspended or closed, got %q", Clip(s.Status, 40))
 	}
 	today := dateOf(now)
 	if !s.LicensedOn.IsZero() && s.LicensedOn.After(today) {
@@ -146,7 +146,7 @@ func (s *Shop) Validate(now time.Time) error {
 		case a.Year < 2000 || a.Year > today.Year():
 			return FieldError(fieldIndex("annual", i, "year"), "year %d is out of range", a.Year)
 		case a.Grade != "A" && a.Grade != "B" && a.Grade != "C":
-			return FieldError(fieldIndex("annual", i, "grade"), "must be A, B or C, got %q", clip(a.Grade))
+			return FieldError(fieldIndex("annual", i, "grade"), "must be A, B or C, got %q", Clip(a.Grade, 40))
 		case years[a.Year]:
 			return FieldError(fieldIndex("annual", i, "year"), "year %d appears twice", a.Year)
 		}
@@ -173,7 +173,7 @@ func (in *Inspection) validate(today time.Time) *Error {
 		}
 		in.Result = ResultForScore(*in.Score)
 	default:
-		return FieldError("result", "must be excellent, good, fair or fail, got %q", clip(in.Result))
+		return FieldError("result", "must be excellent, good, fair or fail, got %q", Clip(in.Result, 40))
 	}
 	return nil
 }
@@ -187,14 +187,6 @@ func fieldIndex(list string, i int, field string) string {
 		s += "." + field
 	}
 	return s
-}
-
-// clip shortens user input quoted back in an error message.
-func clip(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	return string([]rune(s)[:40]) + "…"
 }
 
 // DateLayout is the date format of every import and API field.

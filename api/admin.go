@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/staff"
 )
 
@@ -52,7 +53,7 @@ func (s *Server) adminRouteTable() []adminRoute {
 		r("GET", api+"/shops/:licence/scans", staff.PrintStickers, s.shopScans),
 		r("POST", api+"/qr/sheets", staff.PrintStickers, s.qrSheet),
 	}
-	if s.staff == nil {
+	if s.cases == nil {
 		return routes
 	}
 	return append(routes,
@@ -97,17 +98,6 @@ func (s *Server) AdminRoutes() []AdminRoute {
 	return out
 }
 
-func (s *Server) adminRoutes(app *fiber.App) {
-	app.Use("/admin", s.authenticate)
-	if s.staff != nil {
-		app.Get("/admin/login", s.consoleLoginPage)
-		app.Post("/admin/login", s.consoleLogin)
-	}
-	for _, r := range s.adminRouteTable() {
-		app.Add(r.Method, r.Path, s.authorize(r.Action), r.handler)
-	}
-}
-
 // authenticate finds who makes a request under /admin: a bearer token
 // (API clients), else the session cookie (console). A request with neither
 // is anonymous; a bad token is refused at once, a stale cookie is dropped.
@@ -121,17 +111,17 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		case s.adminTok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.adminTok)) == 1:
 			// The operator's bootstrap token (SHIAN_ADMIN_TOKEN) acts as an admin.
 			p = &staff.Principal{Name: "admin-token", Role: staff.RoleAdmin, Via: staff.ViaToken}
-		case s.staff == nil:
+		case s.accounts == nil:
 			return staff.ErrUnauthorized
 		default:
 			var err error
-			if p, err = s.staff.AuthenticateToken(c.UserContext(), tok); err != nil {
+			if p, err = s.accounts.AuthenticateToken(c.UserContext(), tok); err != nil {
 				return err
 			}
 		}
-	} else if id := c.Cookies(sessionCookie); id != "" && s.staff != nil {
+	} else if id := c.Cookies(sessionCookie); id != "" && s.accounts != nil {
 		var err error
-		p, err = s.staff.Authenticate(c.UserContext(), id)
+		p, err = s.accounts.Authenticate(c.UserContext(), id)
 		switch shian.ErrorCode(err) {
 		case "":
 		case shian.EUNAUTHORIZED:
@@ -160,7 +150,7 @@ func (s *Server) authorize(a staff.Action) fiber.Handler {
 		p := principal(c)
 		if err := staff.Require(p, a); err != nil {
 			if p == nil && !isAPI(c) && c.Method() == fiber.MethodGet {
-				return c.Redirect("/admin/login?lang="+Lang(c)+"&next="+url.QueryEscape(string(c.Request().URI().RequestURI())), fiber.StatusSeeOther)
+				return c.Redirect("/admin/login?lang="+edge.Lang(c)+"&next="+url.QueryEscape(string(c.Request().URI().RequestURI())), fiber.StatusSeeOther)
 			}
 			return err
 		}
@@ -180,12 +170,12 @@ func (s *Server) authorize(a staff.Action) fiber.Handler {
 var errCSRF = &shian.Error{Code: shian.EFORBIDDEN, Key: "csrf", Message: "the form has expired or did not come from this site; reload the page and try again"}
 
 func (s *Server) setSession(c *fiber.Ctx, id string) {
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: id, Path: "/admin", HTTPOnly: true, Secure: s.https,
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: id, Path: "/admin", HTTPOnly: true, Secure: s.edge.HTTPS(),
 		SameSite: fiber.CookieSameSiteStrictMode})
 }
 
 func (s *Server) clearSession(c *fiber.Ctx) {
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/admin", HTTPOnly: true, Secure: s.https,
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/admin", HTTPOnly: true, Secure: s.edge.HTTPS(),
 		SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Unix(1, 0), MaxAge: -1})
 }
 

@@ -12,27 +12,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/staff"
 )
-
-// adminMessages are the staff side's problem messages.
-var adminMessages = map[string]tr{
-	"csrf":           {"表单已过期或并非来自本站，请刷新页面后重试。", "The form has expired or did not come from this site; reload the page and try again.", "Форма устарела или отправлена не с этого сайта; обновите страницу."},
-	"case_claimed":   {"该案件已由 %v 认领。", "This case is claimed by %v.", "Это дело уже взял %v."},
-	"case_unclaimed": {"请先认领该案件再办理。", "Claim this case before acting on it.", "Сначала возьмите это дело."},
-	"case_busy":      {"其他人正在办理该案件，请稍后重试。", "Someone else is changing this case right now; try again.", "Это дело сейчас изменяет другой сотрудник; повторите."},
-	"case_not_found": {"未找到编号为 %v 的案件。", "No case has ticket %v.", "Дело с номером %v не найдено."},
-	"login_failed":   {"用户名或密码错误。", "Wrong name or password.", "Неверное имя или пароль."},
-}
-
-func init() {
-	for k, v := range adminMessages {
-		if _, dup := messages[k]; dup {
-			panic("api: duplicate message key " + k)
-		}
-		messages[k] = v
-	}
-}
 
 // caseItem is a case as the queue lists it.
 type caseItem struct {
@@ -78,11 +60,11 @@ func (s *Server) adminQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.staff.Queue(c.UserContext(), principal(c), f)
+	page, err := s.cases.Queue(c.UserContext(), principal(c), f)
 	if err != nil {
 		return err
 	}
-	now := s.staff.Now()
+	now := s.cases.Now()
 	items := make([]caseItem, 0, len(page.Items))
 	for _, x := range page.Items {
 		items = append(items, itemOf(x, now))
@@ -178,11 +160,11 @@ func detailOf(p *staff.Principal, v *staff.CaseView, now time.Time) caseDetail {
 }
 
 func (s *Server) adminCase(c *fiber.Ctx) error {
-	v, err := s.staff.Case(c.UserContext(), principal(c), ticketParam(c))
+	v, err := s.cases.Case(c.UserContext(), principal(c), ticketParam(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(detailOf(principal(c), v, s.staff.Now()))
+	return c.JSON(detailOf(principal(c), v, s.cases.Now()))
 }
 
 // caseAnswer answers an action with the case's new state.
@@ -190,25 +172,25 @@ func (s *Server) caseAnswer(c *fiber.Ctx, cs *staff.Case, err error) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(itemOf(cs, s.staff.Now()))
+	return c.JSON(itemOf(cs, s.cases.Now()))
 }
 
 func (s *Server) adminClaim(c *fiber.Ctx) error {
-	cs, err := s.staff.Claim(c.UserContext(), principal(c), ticketParam(c))
+	cs, err := s.cases.Claim(c.UserContext(), principal(c), ticketParam(c))
 	return s.caseAnswer(c, cs, err)
 }
 
 func (s *Server) adminRelease(c *fiber.Ctx) error {
-	cs, err := s.staff.Release(c.UserContext(), principal(c), ticketParam(c))
+	cs, err := s.cases.Release(c.UserContext(), principal(c), ticketParam(c))
 	return s.caseAnswer(c, cs, err)
 }
 
 func (s *Server) adminTransition(c *fiber.Ctx) error {
 	var in staff.TransitionInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	cs, err := s.staff.Transition(c.UserContext(), principal(c), ticketParam(c), in)
+	cs, err := s.cases.Transition(c.UserContext(), principal(c), ticketParam(c), in)
 	return s.caseAnswer(c, cs, err)
 }
 
@@ -217,19 +199,19 @@ func (s *Server) adminNote(c *fiber.Ctx) error {
 		Note   string `json:"note"`
 		Public bool   `json:"public"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	cs, err := s.staff.AddNote(c.UserContext(), principal(c), ticketParam(c), in.Note, in.Public)
+	cs, err := s.cases.AddNote(c.UserContext(), principal(c), ticketParam(c), in.Note, in.Public)
 	return s.caseAnswer(c, cs, err)
 }
 
 func (s *Server) adminReassign(c *fiber.Ctx) error {
 	var in staff.ReassignInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	cs, err := s.staff.Reassign(c.UserContext(), principal(c), ticketParam(c), in)
+	cs, err := s.cases.Reassign(c.UserContext(), principal(c), ticketParam(c), in)
 	return s.caseAnswer(c, cs, err)
 }
 
@@ -238,19 +220,19 @@ func (s *Server) adminMerge(c *fiber.Ctx) error {
 		Into   string `json:"into"`
 		Reason string `json:"reason"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	cs, err := s.staff.Merge(c.UserContext(), principal(c), ticketParam(c), in.Into, in.Reason)
+	cs, err := s.cases.Merge(c.UserContext(), principal(c), ticketParam(c), in.Into, in.Reason)
 	return s.caseAnswer(c, cs, err)
 }
 
 func (s *Server) adminBulk(c *fiber.Ctx) error {
 	var in staff.BulkInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := edge.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	res, err := s.staff.Bulk(c.UserContext(), principal(c), in)
+	res, err := s.cases.Bulk(c.UserContext(), principal(c), in)
 	if err != nil {
 		return err
 	}
@@ -258,7 +240,7 @@ func (s *Server) adminBulk(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminReveal(c *fiber.Ctx) error {
-	ct, err := s.staff.RevealContact(c.UserContext(), principal(c), ticketParam(c))
+	ct, err := s.cases.RevealContact(c.UserContext(), principal(c), ticketParam(c))
 	if err != nil {
 		return err
 	}
@@ -291,7 +273,7 @@ func (s *Server) adminDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.staff.Dashboard(c.UserContext(), principal(c), from, to)
+	d, err := s.cases.Dashboard(c.UserContext(), principal(c), from, to)
 	if err != nil {
 		return err
 	}
@@ -306,7 +288,7 @@ func (s *Server) adminDashboardCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.staff.Dashboard(c.UserContext(), principal(c), from, to)
+	d, err := s.cases.Dashboard(c.UserContext(), principal(c), from, to)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/staff"
 )
 
@@ -54,20 +55,17 @@ func (s *Server) shopQR(c *fiber.Ctx, format, ctype string, draw func(*shian.Sho
 	if err != nil {
 		return err
 	}
-	shop, err := s.store.ShopByLicence(c.UserContext(), licence)
+	shop, err := s.scopedShop(c, licence)
 	if err != nil {
-		return withArgs(err, licence)
-	}
-	if !staff.Sees(principal(c), shop.District, shop.Grid) { // an officer prints their district's stickers only
-		return withArgs(&shian.Error{Code: shian.ENOTFOUND, Key: "shop_not_found", Message: "no shop has licence " + licence}, licence)
+		return err
 	}
 	key := "qr:" + licence + ":" + strconv.Itoa(shop.StickerVersion) + ":" + format
-	img, ok := s.shops.get(key)
+	img, ok := s.rendered.get(key)
 	if !ok {
 		if img, err = draw(shop); err != nil {
 			return err
 		}
-		s.shops.put(key, img)
+		s.rendered.put(key, img)
 	}
 	c.Set(fiber.HeaderContentType, ctype)
 	c.Set(fiber.HeaderCacheControl, "private, max-age=60")
@@ -84,7 +82,7 @@ type sheetRequest struct {
 // district or a list of licences.
 func (s *Server) qrSheet(c *fiber.Ctx) error {
 	var req sheetRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := edge.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	var shops []*shian.Shop
@@ -137,18 +135,29 @@ func (s *Server) qrSheet(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
+// scopedShop loads the shop of a staff route: a shop outside the
+// principal's district or grid is ENOTFOUND, exactly like one that does not
+// exist (an officer prints, and sees the scans of, their own shops only).
+func (s *Server) scopedShop(c *fiber.Ctx, licence string) (*shian.Shop, error) {
+	shop, err := s.store.ShopByLicence(c.UserContext(), licence)
+	if err != nil {
+		return nil, withArgs(err, licence)
+	}
+	if !staff.Sees(principal(c), shop.District, shop.Grid) {
+		return nil, withArgs(&shian.Error{Code: shian.ENOTFOUND, Key: "shop_not_found", Message: "no shop has licence " + licence}, licence)
+	}
+	return shop, nil
+}
+
 // shopScans serves a shop's daily scan counts for the last 90 days.
 func (s *Server) shopScans(c *fiber.Ctx) error {
 	licence, err := licenceParam(c)
 	if err != nil {
 		return err
 	}
-	shop, err := s.store.ShopByLicence(c.UserContext(), licence)
+	shop, err := s.scopedShop(c, licence)
 	if err != nil {
-		return withArgs(err, licence)
-	}
-	if !staff.Sees(principal(c), shop.District, shop.Grid) { // an officer prints their district's stickers only
-		return withArgs(&shian.Error{Code: shian.ENOTFOUND, Key: "shop_not_found", Message: "no shop has licence " + licence}, licence)
+		return err
 	}
 	from := s.now().In(shian.CST).AddDate(0, 0, -90).Format(shian.DateLayout)
 	days, err := s.scanStore.ShopScans(c.UserContext(), shop.ID, from)

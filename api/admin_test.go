@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ func newAdminFixture(t *testing.T) *adminFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cx.srv = api.New(api.Config{Store: cx.db, Now: cx.now, Complaints: cx.svc, Staff: st, Printer: fakeFreePrinter{},
+	cx.srv = api.New(api.Config{Store: cx.db, Now: cx.now, Complaints: cx.svc, Accounts: st, Cases: st, Printer: fakeFreePrinter{},
 		Scans: cx.db, LoginSlowdown: time.Millisecond})
 	f := &adminFixture{cxFixture: cx, staff: st, passwords: map[string]string{}, tokens: map[string]string{}}
 	ctx := t.Context()
@@ -185,6 +186,10 @@ func TestAdminCaseHandlingAPI(t *testing.T) {
 	if r = f.api(t, "POST", base+"/notes", "officer", `{"note":"商户电话无人接听"}`); r.status != 200 {
 		t.Fatalf("note: %d %s", r.status, r.body)
 	}
+	if r = f.api(t, "GET", base, "officer", ""); r.status != 200 || len(r.m["timeline"].([]any)) < 3 {
+		t.Fatalf("case after a note: %d %s", r.status, r.body)
+	}
+	checkJSONShape(t, "case", r.body)
 	tr, err := f.svc.Track(t.Context(), f.hg, shian.TrackingProof{Receipt: f.hgReceipt})
 	if err != nil {
 		t.Fatal(err)
@@ -240,6 +245,7 @@ func TestAdminCaseHandlingAPI(t *testing.T) {
 	if r.status != 200 || r.m["city"].(map[string]any)["filed"].(float64) != 2 {
 		t.Fatalf("dashboard: %d %s", r.status, r.body)
 	}
+	checkJSONShape(t, "dashboard", r.body)
 	r = f.api(t, "GET", "/admin/api/v1/dashboard/districts.csv", "viewer", "")
 	if r.status != 200 || !strings.Contains(string(r.body), "district,name,open") || !strings.Contains(string(r.body), "海港区") {
 		t.Fatalf("csv: %d %s", r.status, r.body)
@@ -395,4 +401,42 @@ func TestAdminLoginLockout(t *testing.T) {
 		t.Fatalf("%d failed logins audited", failed)
 	}
 	_ = json.Valid
+}
+
+var (
+	snakeCase  = regexp.MustCompile(`^[a-z0-9]+(_[a-z0-9]+)*$`)
+	looksTimed = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T`)
+)
+
+// checkJSONShape fails when a key of the JSON body is not snake_case or a
+// timestamp is not RFC 3339: every answer of the API is shaped alike.
+func checkJSONShape(t *testing.T, what string, body []byte) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if !snakeCase.MatchString(k) {
+					t.Errorf("%s: key %s.%s is not snake_case", what, path, k)
+				}
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(path+"["+strconv.Itoa(i)+"]", e)
+			}
+		case string:
+			if looksTimed.MatchString(x) {
+				if _, err := time.Parse(time.RFC3339, x); err != nil {
+					t.Errorf("%s: %s = %q is not RFC 3339", what, path, x)
+				}
+			}
+		}
+	}
+	walk("", v)
 }

@@ -5,12 +5,13 @@ import (
 	"time"
 )
 
-// ttlCache keeps encoded answers briefly, so that a tour bus scanning one
-// sticker costs one store read, not fifty. Stale entries are at most ttl old.
+// ttlCache keeps encoded answers (shop JSON, rendered pages, sticker PNGs
+// and SVGs) briefly, so that a tour bus scanning one sticker costs one
+// store read, not fifty. Stale entries are at most ttl old.
 type ttlCache struct {
 	mu   sync.RWMutex
 	ttl  time.Duration
-	max  int
+	size int // entries at most
 	now  func() time.Time
 	data map[string]cacheEntry
 }
@@ -20,8 +21,8 @@ type cacheEntry struct {
 	expires time.Time
 }
 
-func newTTLCache(ttl time.Duration, max int, now func() time.Time) *ttlCache {
-	return &ttlCache{ttl: ttl, max: max, now: now, data: map[string]cacheEntry{}}
+func newTTLCache(ttl time.Duration, size int, now func() time.Time) *ttlCache {
+	return &ttlCache{ttl: ttl, size: size, now: now, data: map[string]cacheEntry{}}
 }
 
 func (c *ttlCache) get(key string) ([]byte, bool) {
@@ -37,7 +38,7 @@ func (c *ttlCache) get(key string) ([]byte, bool) {
 func (c *ttlCache) put(key string, body []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.data) >= c.max {
+	if len(c.data) >= c.size {
 		// Drop expired entries; if none, drop everything: simple and bounded.
 		now := c.now()
 		for k, e := range c.data {
@@ -45,7 +46,7 @@ func (c *ttlCache) put(key string, body []byte) {
 				delete(c.data, k)
 			}
 		}
-		if len(c.data) >= c.max {
+		if len(c.data) >= c.size {
 			c.data = map[string]cacheEntry{}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"shian"
 	"shian/bot"
+	"shian/edge"
 )
 
 // ChatBot is the dialogue engine (bot.Engine) behind the web chat.
@@ -23,19 +24,6 @@ type WeChat interface {
 	Verify(q url.Values) (string, error)
 	// Serve answers a pushed message with the response body.
 	Serve(ctx context.Context, q url.Values, body []byte) ([]byte, error)
-}
-
-// chatRoutes mounts the web chat (when a bot is configured) and the WeChat
-// endpoint (when SHIAN_WECHAT_* are set).
-func (s *Server) chatRoutes(app *fiber.App, v1 fiber.Router) {
-	if s.chat != nil {
-		v1.Post("/chat", s.postChat)
-		app.Get("/chat", s.chatPage)
-	}
-	if s.wechat != nil {
-		app.Get("/bot/wechat", s.wechatVerify)
-		app.Post("/bot/wechat", s.wechatPush)
-	}
 }
 
 // chatRequest is the body of POST /api/v1/chat.
@@ -74,7 +62,7 @@ func validSession(s string) bool {
 // Errors: EINVALID naming the field.
 func ParseChatRequest(body []byte) (bot.Input, error) {
 	var r chatRequest
-	if err := DecodeStrict(body, &r); err != nil {
+	if err := edge.DecodeStrict(body, &r); err != nil {
 		return bot.Input{}, err
 	}
 	if !validSession(r.Session) {
@@ -129,7 +117,7 @@ func (s *Server) postChat(c *fiber.Ctx) error {
 
 // chatPage is /chat, the mobile-first web chat.
 func (s *Server) chatPage(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	body, err := s.renderBytes("chat", map[string]string{"Lang": lang, "Path": "/chat"})
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,15 +16,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
+	"shian/internal/strictjson"
 	"shian/ratelimit"
 )
 
-// Body limits. The app accepts maxRequestBody (three 5 MB photos and the
-// form); a JSON complaint has no business being larger than maxJSONBody.
-const (
-	maxRequestBody = 16 << 20
-	maxJSONBody    = 64 << 10
-)
+// maxJSONBody bounds a JSON complaint: the route takes edge.MaxRequestBody
+// (three 5 MB photos and the form), JSON has no business being that large.
+const maxJSONBody = 64 << 10
 
 // ComplaintService is the complaint intake (complaints.Service): the API,
 // the form page and Open311 all file through it.
@@ -52,57 +50,16 @@ type ComplaintService interface {
 func (s *Server) complaintLimit(c *fiber.Ctx, phone string, perIP bool) error {
 	var hits []ratelimit.Hit
 	if perIP {
-		hits = append(hits, s.ipHit(c, ratelimit.ComplaintIPHour), s.ipHit(c, ratelimit.ComplaintIPDay))
+		hits = append(hits, s.edge.IPHit(c, ratelimit.ComplaintIPHour), s.edge.IPHit(c, ratelimit.ComplaintIPDay))
 	}
 	if key := s.complaints.PhoneKey(phone); key != "" {
-		hits = append(hits, s.hit(ratelimit.ComplaintPhoneHour, key), s.hit(ratelimit.ComplaintPhoneDay, key))
+		hits = append(hits, s.edge.Hit(ratelimit.ComplaintPhoneHour, key), s.edge.Hit(ratelimit.ComplaintPhoneDay, key))
 	}
 	if len(hits) == 0 {
 		return nil
 	}
-	return s.limit(c, hits...)
+	return s.edge.Charge(c, hits...)
 }
-
-// trackGuard runs a tracking lookup under the wrong-proof policies: only a
-// failed proof is charged, per ticket and per client IP.
-func (s *Server) trackGuard(c *fiber.Ctx, ticket string, lookup func() error) error {
-	hits := []ratelimit.Hit{s.hit(ratelimit.TrackTicket, ticket), s.ipHit(c, ratelimit.TrackIP)}
-	if err := s.peekLimit(c, hits...); err != nil {
-		return err
-	}
-	err := lookup()
-	if shian.ErrorCode(err) == shian.ENOTFOUND {
-		_ = s.limit(c, hits...)
-	}
-	return err
-}
-
-func (s *Server) complaintRoutes(app *fiber.App, v1 fiber.Router) {
-	if s.complaints == nil {
-		return
-	}
-	v1.Post("/complaints", s.postComplaint)
-	v1.Get("/complaints/:ticket", s.getComplaint)
-	v1.Post("/complaints/:ticket/rating", s.rateComplaint)
-	app.Get("/complaints/new", s.complaintFormPage)
-	app.Post("/complaints", s.complaintFormSubmit)
-	app.Get("/complaints/track", s.complaintTrackPage)
-	app.Post("/complaints/track", s.complaintTrackPage)
-	s.open311Routes(app)
-}
-
-// statusError gives an error an HTTP status the code table lacks (415,
-// 422); the error handler still renders the wrapped *shian.Error.
-type statusError struct {
-	err    error
-	status int
-}
-
-func (e *statusError) Error() string   { return e.err.Error() }
-func (e *statusError) Unwrap() error   { return e.err }
-func (e *statusError) HTTPStatus() int { return e.status }
-
-func withStatus(err error, status int) error { return &statusError{err, status} }
 
 // complaintJSON is the JSON body of POST /api/v1/complaints. Unknown fields
 // are an error (a typo must not drop data); status and priority are
@@ -136,26 +93,20 @@ func inputErr(field, key string, args ...any) *shian.Error {
 func ParseComplaintJSON(body []byte) (shian.ComplaintInput, error) {
 	var in shian.ComplaintInput
 	if len(body) > maxJSONBody {
-		return in, withStatus(&shian.Error{Code: shian.EINVALID, Message: "the request body is too large", Key: "body_too_large"}, fiber.StatusRequestEntityTooLarge)
+		return in, edge.WithStatus(&shian.Error{Code: shian.EINVALID, Message: "the request body is too large", Key: "body_too_large"}, fiber.StatusRequestEntityTooLarge)
 	}
 	if !utf8.Valid(body) {
 		return in, inputErr("body", "bad_utf8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var b complaintJSON
-	if err := dec.Decode(&b); err != nil {
+	if err := strictjson.Decode(body, &b); err != nil {
 		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
+		if errors.As(err, &te) {
 			return in, inputErr(te.Field, "bad_type", te.Value)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			f, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-			return in, inputErr(clipField(f), "unknown_field")
 		}
-		return in, inputErr("body", "bad_json")
-	}
-	if _, err := dec.Token(); err != io.EOF {
+		if f, ok := strictjson.UnknownField(err); ok {
+			return in, inputErr(fieldName(f), "unknown_field")
+		}
 		return in, inputErr("body", "bad_json")
 	}
 	in = shian.ComplaintInput{Kind: b.Kind, Category: b.Category, Licence: b.Licence, ShopName: b.ShopName,
@@ -174,11 +125,10 @@ func ParseComplaintJSON(body []byte) (shian.ComplaintInput, error) {
 	return in, nil
 }
 
-func clipField(f string) string {
-	if len(f) > 40 || !utf8.ValidString(f) {
-		return "(field)"
-	}
-	return f
+// fieldName is an unknown field's name as the client sent it, fit to be
+// quoted back: valid UTF-8, clipped.
+func fieldName(f string) string {
+	return shian.Clip(strings.ToValidUTF8(f, "\uFFFD"), 40)
 }
 
 // parseOccurred reads occurred_at: RFC 3339, or a date and time without a
@@ -292,27 +242,13 @@ func submission(c *fiber.Ctx) (shian.ComplaintSubmission, error) {
 		}
 		sub, err = MultipartSubmission(form)
 	default:
-		return sub, withStatus(&shian.Error{Code: shian.EINVALID, Key: "complaint_content_type",
+		return sub, edge.WithStatus(&shian.Error{Code: shian.EINVALID, Key: "complaint_content_type",
 			Message: "send application/json, or multipart/form-data with photos"}, fiber.StatusUnsupportedMediaType)
 	}
 	if k := c.Get("Idempotency-Key"); k != "" {
 		sub.IdempotencyKey = strings.Clone(k)
 	}
 	return sub, err
-}
-
-// intakeError adds the statuses of the idempotency protocol.
-func intakeError(c *fiber.Ctx, err error) error {
-	var se *shian.Error
-	if errors.As(err, &se) {
-		switch se.Key {
-		case "idempotency_mismatch":
-			return withStatus(err, fiber.StatusUnprocessableEntity)
-		case "idempotency_busy":
-			c.Set(fiber.HeaderRetryAfter, "1")
-		}
-	}
-	return err
 }
 
 // FiledView is the 201 answer to a filing.
@@ -345,9 +281,9 @@ func newFiledView(f *shian.FiledComplaint, lang string) FiledView {
 		Links: map[string]string{"page": "/complaints/track?ticket=" + f.Ticket + "&lang=" + lang,
 			"api": "/api/v1/complaints/" + f.Ticket}}
 	if f.PhoneMask != "" {
-		v.LookupHint = T(lang, "complaint_hint_phone", f.Ticket, f.PhoneMask, f.Receipt)
+		v.LookupHint = edge.T(lang, "complaint_hint_phone", f.Ticket, f.PhoneMask, f.Receipt)
 	} else {
-		v.LookupHint = T(lang, "complaint_hint_receipt", f.Ticket, f.Receipt)
+		v.LookupHint = edge.T(lang, "complaint_hint_receipt", f.Ticket, f.Receipt)
 	}
 	return v
 }
@@ -362,14 +298,14 @@ func (s *Server) postComplaint(c *fiber.Ctx) error {
 		return inputErr("channel", "bad_choice", "web, qr, bot")
 	}
 	if sub.Input.Lang == "" {
-		sub.Input.Lang = Lang(c)
+		sub.Input.Lang = edge.Lang(c)
 	}
 	if err := s.complaintLimit(c, sub.Input.ContactPhone, true); err != nil {
 		return err
 	}
 	f, err := s.complaints.File(c.UserContext(), sub)
 	if err != nil {
-		return intakeError(c, err)
+		return err
 	}
 	if f.Replayed {
 		c.Set("Idempotent-Replayed", "true")
@@ -423,13 +359,15 @@ func newTrackingView(t *shian.ComplaintTracking, lang string) TrackingView {
 	return v
 }
 
-// pathParam returns a path parameter, percent-decoded and copied.
+// pathParam returns a path parameter, percent-decoded and copied (it keys
+// the tracking limits, which the limiter keeps past the request; without a
+// '%' PathUnescape returns its argument, Fiber's reused buffer, unchanged).
 func pathParam(c *fiber.Ctx, name string) string {
-	v := c.Params(name)
+	v := strings.Clone(c.Params(name))
 	if u, err := url.PathUnescape(v); err == nil {
 		return u
 	}
-	return strings.Clone(v)
+	return v
 }
 
 func proofFrom(get func(string) string) shian.TrackingProof {
@@ -440,7 +378,7 @@ func proofFrom(get func(string) string) shian.TrackingProof {
 func (s *Server) getComplaint(c *fiber.Ctx) error {
 	ticket := pathParam(c, "ticket")
 	var t *shian.ComplaintTracking
-	err := s.trackGuard(c, ticket, func() (err error) {
+	err := s.edge.TrackGuard(c, ticket, func() (err error) {
 		t, err = s.complaints.Track(c.UserContext(), ticket, proofFrom(func(k string) string { return c.Query(k) }))
 		return err
 	})
@@ -448,7 +386,7 @@ func (s *Server) getComplaint(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(newTrackingView(t, Lang(c)))
+	return c.JSON(newTrackingView(t, edge.Lang(c)))
 }
 
 type ratingJSON struct {
@@ -464,14 +402,14 @@ func (s *Server) rateComplaint(c *fiber.Ctx) error {
 	if len(body) > maxJSONBody || !utf8.Valid(body) {
 		return inputErr("body", "bad_json")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var r ratingJSON
-	if err := dec.Decode(&r); err != nil {
+	if err := strictjson.Decode(body, &r); err != nil {
 		return inputErr("body", "bad_json")
 	}
-	err := s.complaints.Rate(c.UserContext(), pathParam(c, "ticket"),
-		shian.TrackingProof{PhoneLast4: r.PhoneLast4, Receipt: r.Receipt}, r.Stars, r.Comment)
+	ticket := pathParam(c, "ticket")
+	err := s.edge.TrackGuard(c, ticket, func() error {
+		return s.complaints.Rate(c.UserContext(), ticket, shian.TrackingProof{PhoneLast4: r.PhoneLast4, Receipt: r.Receipt}, r.Stars, r.Comment)
+	})
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"crypto/rand"
 	"encoding/base32"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/web"
 )
 
@@ -78,7 +78,7 @@ func (s *Server) complaintFormPage(c *fiber.Ctx) error {
 	for _, k := range []string{"licence", "kind", "category", "channel"} {
 		v[k] = strings.Clone(c.Query(k))
 	}
-	f := s.newComplaintForm(c, Lang(c), v)
+	f := s.newComplaintForm(c, edge.Lang(c), v)
 	f.IdemKey = formKey()
 	return s.renderPage(c, fiber.StatusOK, "complaint_form", f)
 }
@@ -95,7 +95,7 @@ func (s *Server) renderPage(c *fiber.Ctx, status int, page string, data any) err
 // complaintFormSubmit is POST /complaints from the form page. Success shows
 // the ticket; an error shows the form again with what was typed.
 func (s *Server) complaintFormSubmit(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	var sub shian.ComplaintSubmission
 	var err error
 	values := map[string]string{}
@@ -140,32 +140,9 @@ func (s *Server) complaintFormSubmit(c *fiber.Ctx) error {
 	delete(values, "idempotency_key")
 	f := s.newComplaintForm(c, lang, values)
 	f.IdemKey, f.HadPhotos = idem, values["_photos"] != ""
-	var status int
-	var se *shian.Error
-	switch {
-	case errors.As(err, &se):
-		status, f.ErrorField = statuses[se.Code], se.Field
-		f.Error = se.Error()
-		if se.Key != "" {
-			f.Error = T(lang, se.Key, se.Args...)
-		}
-	default:
-		status, f.Error = fiber.StatusInternalServerError, T(lang, "internal")
-	}
-	var hs interface{ HTTPStatus() int }
-	if errors.As(intakeError(c, err), &hs) {
-		status = hs.HTTPStatus()
-	}
-	if status == 0 || status >= 500 {
-		if status == 0 {
-			status = fiber.StatusInternalServerError
-		}
-		if se == nil || se.Code != shian.EUNAVAILABLE {
-			f.Error = T(lang, "internal")
-		}
-		s.log.Error("complaint form failed", "request_id", requestID(c), "status", status, "err", err)
-	}
-	return s.renderPage(c, status, "complaint_form", f)
+	p := s.edge.Fail(c, err) // the one error path, shown on the form
+	f.Error, f.ErrorField = p.Detail, p.Field
+	return s.renderPage(c, p.Status, "complaint_form", f)
 }
 
 type donePage struct {
@@ -213,7 +190,7 @@ type trackEvent struct{ At, What, Note string }
 // ticket and a proof (POSTed, so the proof stays out of URLs and logs),
 // the status and public timeline, and the rating form once rateable.
 func (s *Server) complaintTrackPage(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	p := &trackPage{Lang: lang, Path: "/complaints/track", Ticket: strings.Clone(c.Query("ticket"))}
 	if c.Method() != fiber.MethodPost {
 		return s.renderPage(c, fiber.StatusOK, "complaint_track", p)
@@ -223,21 +200,23 @@ func (s *Server) complaintTrackPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	status := fiber.StatusOK
 	fail := func(err error) {
-		var se *shian.Error
-		if errors.As(err, &se) && se.Key != "" {
-			status, p.Error = statuses[se.Code], T(lang, se.Key, se.Args...)
-		} else {
-			status, p.Error = fiber.StatusInternalServerError, T(lang, "internal")
-			s.log.Error("complaint tracking failed", "request_id", requestID(c), "err", err)
-		}
+		pr := s.edge.Fail(c, err) // the one error path, shown on the page
+		status, p.Error = pr.Status, pr.Detail
 	}
 	if c.FormValue("action") == "rate" {
 		stars, _ := strconv.Atoi(c.FormValue("stars"))
-		if err := s.complaints.Rate(ctx, p.Ticket, p.Proof, stars, strings.Clone(c.FormValue("comment"))); err != nil {
+		comment := strings.Clone(c.FormValue("comment"))
+		if err := s.edge.TrackGuard(c, p.Ticket, func() error {
+			return s.complaints.Rate(ctx, p.Ticket, p.Proof, stars, comment)
+		}); err != nil {
 			fail(err)
 		}
 	}
-	t, err := s.complaints.Track(ctx, p.Ticket, p.Proof)
+	var t *shian.ComplaintTracking
+	err := s.edge.TrackGuard(c, p.Ticket, func() (err error) {
+		t, err = s.complaints.Track(ctx, p.Ticket, p.Proof)
+		return err
+	})
 	if err != nil {
 		fail(err)
 		return s.renderPage(c, status, "complaint_track", p)

@@ -698,3 +698,41 @@ func TestComplaintLimits(t *testing.T) {
 		t.Fatalf("%d complaints stored, want 20", n)
 	}
 }
+
+// TestTrackingLimitKeyedOnParsedTicket: wrong proofs typed with different
+// spellings of one ticket (case, dashes, the prefix left off) share one
+// per-ticket budget, on the API, the rating and the form's track page.
+func TestTrackingLimitKeyedOnParsedTicket(t *testing.T) {
+	f := newCxFixture(t, cxStores[0].open)
+	ps, err := ratelimit.ParsePolicies("track_ticket=3/1h,track_ip=1000/1h", ratelimit.DefaultPolicies())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ratelimit.New(ratelimit.Options{Policies: ps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.postJSON(t, jsonBody(t, nil), "", "")
+	ticket := r.m["ticket"].(string)
+	f.srv = api.New(api.Config{Store: f.db, Now: f.now, Complaints: f.svc, Limiter: l})
+	code := strings.TrimPrefix(strings.ReplaceAll(ticket, "-", ""), "QHD")
+	spellings := []string{ticket, strings.ToLower(ticket), code}
+	for i, sp := range spellings {
+		if r := f.send(t, httptest.NewRequest("GET", "/api/v1/complaints/"+sp+"?phone_last4=0000", nil)); r.status != 404 {
+			t.Fatalf("wrong proof %d (%s): %d %s", i+1, sp, r.status, r.body)
+		}
+	}
+	rating := httptest.NewRequest("POST", "/api/v1/complaints/"+strings.ToLower(code)+"/rating", strings.NewReader(`{"phone_last4":"0000","stars":5}`))
+	rating.Header.Set("Content-Type", "application/json")
+	form := httptest.NewRequest("POST", "/complaints/track", strings.NewReader("ticket="+code+"&phone_last4=0000"))
+	form.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for name, req := range map[string]*http.Request{
+		"api, another spelling": httptest.NewRequest("GET", "/api/v1/complaints/"+strings.ToLower(code)+"?phone_last4=5678", nil),
+		"rating":                rating,
+		"track page":            form,
+	} {
+		if r := f.send(t, req); r.status != 429 {
+			t.Errorf("%s after 3 wrong proofs under other spellings: %d %s", name, r.status, r.body)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/ratelimit"
 	"shian/staff"
 	"shian/web"
@@ -42,7 +43,7 @@ type consoleBase struct {
 }
 
 func (s *Server) base(c *fiber.Ctx) consoleBase {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	b := consoleBase{Lang: lang, Path: strings.Clone(c.Path()), Q: "?lang=" + lang}
 	if p := principal(c); p != nil {
 		b.User, b.Role, b.CSRF = p.Name, p.Role, p.CSRF
@@ -106,7 +107,7 @@ func (s *Server) renderLogin(c *fiber.Ctx, status int, name, errMsg string) erro
 	if err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/admin/login", HTTPOnly: true, Secure: s.https,
+	c.Cookie(&fiber.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/admin/login", HTTPOnly: true, Secure: s.edge.HTTPS(),
 		SameSite: fiber.CookieSameSiteStrictMode})
 	v := loginView{consoleBase: s.base(c), Next: safeNext(c.Query("next", c.FormValue("next"))), Name: name, LoginCSRF: tok}
 	v.Error = errMsg
@@ -114,30 +115,30 @@ func (s *Server) renderLogin(c *fiber.Ctx, status int, name, errMsg string) erro
 }
 
 func (s *Server) consoleLogin(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	name := strings.ToLower(strings.TrimSpace(strings.Clone(c.FormValue("name"))))
 	password := strings.Clone(c.FormValue("password"))
 	cookie, form := c.Cookies(loginCSRFCookie), c.FormValue(csrfField)
 	if cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(form)) != 1 {
-		return s.renderLogin(c, fiber.StatusForbidden, name, T(lang, "csrf"))
+		return s.renderLogin(c, fiber.StatusForbidden, name, edge.T(lang, "csrf"))
 	}
 	if len(name) > 64 {
 		name = name[:64]
 	}
-	hits := []ratelimit.Hit{s.hit(ratelimit.LoginAccount, name), s.ipHit(c, ratelimit.LoginIP)}
-	if err := s.peekLimit(c, hits...); err != nil {
+	hits := []ratelimit.Hit{s.edge.Hit(ratelimit.LoginAccount, name), s.edge.IPHit(c, ratelimit.LoginIP)}
+	if err := s.edge.Peek(c, hits...); err != nil {
 		return s.renderLogin(c, fiber.StatusTooManyRequests, name, s.problemText(c, err))
 	}
-	id, p, err := s.staff.Login(c.UserContext(), name, password, clientNet(s.ClientIP(c)))
+	id, p, err := s.accounts.Login(c.UserContext(), name, password, edge.ClientNet(s.edge.ClientIP(c)))
 	if shian.ErrorCode(err) == shian.EUNAUTHORIZED {
-		_ = s.limit(c, hits...) // count the failure for the account and the IP
+		_ = s.edge.Charge(c, hits...) // count the failure for the account and the IP
 		// Slow down: each recent failure of this account adds a delay.
-		d := s.limiter.Peek(c.UserContext(), hits[0])
+		d := s.edge.Limiter().Peek(c.UserContext(), hits[0])
 		if len(d.Results) == 1 {
 			failures := d.Results[0].Policy.Burst - d.Results[0].Remaining
 			time.Sleep(min(time.Duration(max(failures, 1))*s.loginSlow, 3*time.Second))
 		}
-		return s.renderLogin(c, fiber.StatusUnauthorized, name, T(lang, "login_failed"))
+		return s.renderLogin(c, fiber.StatusUnauthorized, name, edge.T(lang, "login_failed"))
 	} else if err != nil {
 		return err
 	}
@@ -149,40 +150,23 @@ func (s *Server) consoleLogin(c *fiber.Ctx) error {
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
-// problemText is the translated message of an error, for a page.
-func (s *Server) problemText(c *fiber.Ctx, err error) string {
-	lang := Lang(c)
-	if e, ok := err.(interface{ Unwrap() error }); ok {
-		if se, ok := e.Unwrap().(*shian.Error); ok {
-			err = se
-		}
-	}
-	if se, ok := err.(*shian.Error); ok {
-		if se.Key != "" {
-			return T(lang, se.Key, se.Args...)
-		}
-		return se.Error()
-	}
-	code := shian.ErrorCode(err)
-	if code == shian.EINTERNAL || code == shian.EUNAVAILABLE {
-		return T(lang, "internal")
-	}
-	return shian.ErrorMessage(err)
-}
+// problemText is the translated message of an error, for a page (the
+// one error path, edge.Fail).
+func (s *Server) problemText(c *fiber.Ctx, err error) string { return s.edge.Fail(c, err).Detail }
 
 func (s *Server) consoleLogout(c *fiber.Ctx) error {
-	if err := s.staff.Logout(c.UserContext(), principal(c)); err != nil {
+	if err := s.accounts.Logout(c.UserContext(), principal(c)); err != nil {
 		return err
 	}
 	s.clearSession(c)
-	return c.Redirect("/admin/login?lang="+Lang(c), fiber.StatusSeeOther)
+	return c.Redirect("/admin/login?lang="+edge.Lang(c), fiber.StatusSeeOther)
 }
 
 func (s *Server) consoleHome(c *fiber.Ctx) error {
 	if staff.Allowed(principal(c), staff.ReadCases) {
-		return c.Redirect("/admin/queue?lang="+Lang(c), fiber.StatusSeeOther)
+		return c.Redirect("/admin/queue?lang="+edge.Lang(c), fiber.StatusSeeOther)
 	}
-	return c.Redirect("/admin/dashboard?lang="+Lang(c), fiber.StatusSeeOther)
+	return c.Redirect("/admin/dashboard?lang="+edge.Lang(c), fiber.StatusSeeOther)
 }
 
 // --- queue ---
@@ -226,12 +210,12 @@ func (s *Server) consoleQueue(c *fiber.Ctx) error {
 		v.Notice = web.T(lang, "admin.bulk.done", c.Query("done"), c.Query("failed", "0"))
 	}
 	p := principal(c)
-	page, err := s.staff.Queue(c.UserContext(), p, f)
+	page, err := s.cases.Queue(c.UserContext(), p, f)
 	if err != nil {
 		return err
 	}
-	now := s.staff.Now()
-	cal := s.staff.Triager().Calendar()
+	now := s.cases.Now()
+	cal := s.cases.Triager().Calendar()
 	v.F, v.StatusValue, v.Total, v.Page = f, strings.Join(f.Statuses, ","), page.Total, f.Page
 	v.Pages = max((page.Total+f.PerPage-1)/f.PerPage, 1)
 	if f.DueWithin > 0 {
@@ -296,7 +280,7 @@ func (s *Server) consoleQueue(c *fiber.Ctx) error {
 }
 
 func (s *Server) consoleBulk(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	var tickets []string
 	for _, t := range c.Request().PostArgs().PeekMulti("ticket") {
 		tickets = append(tickets, string(t))
@@ -309,7 +293,7 @@ func (s *Server) consoleBulk(c *fiber.Ctx) error {
 	if !strings.HasPrefix(back, "/admin/queue") {
 		back = "/admin/queue?lang=" + lang
 	}
-	res, err := s.staff.Bulk(c.UserContext(), principal(c), in)
+	res, err := s.cases.Bulk(c.UserContext(), principal(c), in)
 	if shian.ErrorCode(err) == shian.EINVALID {
 		return c.Redirect(back, fiber.StatusSeeOther)
 	} else if err != nil {
@@ -386,12 +370,12 @@ func briefRows(in []staff.Brief, lang string) []briefRow {
 
 func (s *Server) renderCase(c *fiber.Ctx, status int, errMsg string, contact *staff.Contact) error {
 	p := principal(c)
-	cv, err := s.staff.Case(c.UserContext(), p, ticketParam(c))
+	cv, err := s.cases.Case(c.UserContext(), p, ticketParam(c))
 	if err != nil {
 		return s.consoleError(c, err)
 	}
-	lang := Lang(c)
-	d := detailOf(p, cv, s.staff.Now())
+	lang := edge.Lang(c)
+	d := detailOf(p, cv, s.cases.Now())
 	v := caseView{consoleBase: s.base(c), D: d, StatusLabel: statusLabel(d.Status, lang), Category: categoryLabel(d.Category, lang),
 		Priority: web.T(lang, "admin.priority."+d.Priority), District: districtName(d.District, lang), Office: d.OfficeNames.In(lang),
 		Filed: fmtTime(d.FiledAt), Occurred: fmtTime(d.OccurredAt), AcceptDue: fmtTime(d.AcceptDue), VerifyDue: fmtTime(d.VerifyDue),
@@ -416,7 +400,7 @@ func (s *Server) renderCase(c *fiber.Ctx, status int, errMsg string, contact *st
 		v.Districts = append(v.Districts, opt{Value: dd.Code, Label: dd.Names.In(lang), Selected: dd.Code == d.District})
 	}
 	v.Offices = []opt{{Value: "", Label: web.T(lang, "admin.office.auto")}}
-	for _, o := range s.staff.Triager().Routing().Offices() {
+	for _, o := range s.cases.Triager().Routing().Offices() {
 		v.Offices = append(v.Offices, opt{Value: o.Code, Label: o.Names.In(lang)})
 	}
 	v.Cluster, v.Duplicates, v.SameShop = briefRows(d.Cluster, lang), briefRows(d.Duplicates, lang), briefRows(d.SameShop, lang)
@@ -452,12 +436,9 @@ func (s *Server) consoleError(c *fiber.Ctx, err error) error {
 		return err
 	}
 	v := s.base(c)
-	v.Error = s.problemText(c, err)
-	st := statuses[code]
-	if st == 0 {
-		st = fiber.StatusBadRequest
-	}
-	return s.renderPage(c, st, "admin_error", v)
+	p := s.edge.Fail(c, err)
+	v.Error = p.Detail
+	return s.renderPage(c, p.Status, "admin_error", v)
 }
 
 func (s *Server) consoleCase(c *fiber.Ctx) error { return s.renderCase(c, fiber.StatusOK, "", nil) }
@@ -471,45 +452,47 @@ func (s *Server) consoleAction(kind string) fiber.Handler {
 		var err error
 		switch kind {
 		case "claim":
-			_, err = s.staff.Claim(ctx, p, t)
+			_, err = s.cases.Claim(ctx, p, t)
 		case "release":
-			_, err = s.staff.Release(ctx, p, t)
+			_, err = s.cases.Release(ctx, p, t)
 		case "transition":
-			_, err = s.staff.Transition(ctx, p, t, staff.TransitionInput{To: form("to"), Note: form("note"), Reason: form("reason"),
+			_, err = s.cases.Transition(ctx, p, t, staff.TransitionInput{To: form("to"), Note: form("note"), Reason: form("reason"),
 				Public: form("public") != ""})
 		case "note":
-			_, err = s.staff.AddNote(ctx, p, t, form("note"), form("public") != "")
+			_, err = s.cases.AddNote(ctx, p, t, form("note"), form("public") != "")
 		case "reassign":
-			_, err = s.staff.Reassign(ctx, p, t, staff.ReassignInput{District: form("district"), Grid: form("grid"), Office: form("office"),
+			_, err = s.cases.Reassign(ctx, p, t, staff.ReassignInput{District: form("district"), Grid: form("grid"), Office: form("office"),
 				Reason: form("reason")})
 		case "merge":
-			_, err = s.staff.Merge(ctx, p, t, form("into"), form("reason"))
+			_, err = s.cases.Merge(ctx, p, t, form("into"), form("reason"))
 		}
 		if err != nil {
 			code := shian.ErrorCode(err)
 			if code == shian.ENOTFOUND || code == shian.EINTERNAL || code == shian.EUNAVAILABLE {
 				return s.consoleError(c, err)
 			}
-			msg := s.problemText(c, err)
-			if te, ok := err.(*staff.TransitionError); ok && len(te.Next) > 0 {
-				msg += " (" + strings.Join(te.Next, ", ") + ")"
+			p := s.edge.Fail(c, err)
+			msg := p.Detail
+			if len(p.Allowed) > 0 {
+				msg += " (" + strings.Join(p.Allowed, ", ") + ")"
 			}
-			return s.renderCase(c, statuses[code], msg, nil)
+			return s.renderCase(c, p.Status, msg, nil)
 		}
 		if kind == "claim" && c.FormValue("back") != "" && strings.HasPrefix(c.FormValue("back"), "/admin/queue") {
 			return c.Redirect(strings.Clone(c.FormValue("back")), fiber.StatusSeeOther)
 		}
-		return c.Redirect("/admin/cases/"+t+"?lang="+Lang(c), fiber.StatusSeeOther)
+		return c.Redirect("/admin/cases/"+t+"?lang="+edge.Lang(c), fiber.StatusSeeOther)
 	}
 }
 
 func (s *Server) consoleReveal(c *fiber.Ctx) error {
-	ct, err := s.staff.RevealContact(c.UserContext(), principal(c), ticketParam(c))
+	ct, err := s.cases.RevealContact(c.UserContext(), principal(c), ticketParam(c))
 	if err != nil {
 		if shian.ErrorCode(err) == shian.ENOTFOUND {
 			return s.consoleError(c, err)
 		}
-		return s.renderCase(c, statuses[shian.ErrorCode(err)], s.problemText(c, err), nil)
+		p := s.edge.Fail(c, err)
+		return s.renderCase(c, p.Status, p.Detail, nil)
 	}
 	return s.renderCase(c, fiber.StatusOK, "", &ct)
 }
@@ -565,7 +548,7 @@ func (s *Server) consoleDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return s.consoleError(c, err)
 	}
-	d, err := s.staff.Dashboard(c.UserContext(), principal(c), from, to)
+	d, err := s.cases.Dashboard(c.UserContext(), principal(c), from, to)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func esc(s string) string { return template.HTMLEscapeString(s) }
 
 // hbars draws labelled horizontal bars; each row has one or more series
 // values scaled to max.
-func hbars(title string, labels []string, series [][]float64, colors []string, names []string, max float64, format func(float64) string) template.HTML {
+func hbars(title string, labels []string, series [][]float64, colors []string, names []string, top float64, format func(float64) string) template.HTML {
 	const rowH, labelW, barW = 22, 150, 360
 	h := 40 + rowH*len(labels) + 24
 	var b strings.Builder
@@ -32,15 +32,15 @@ func hbars(title string, labels []string, series [][]float64, colors []string, n
 		fmt.Fprintf(&b, `<rect x="%d" y="24" width="10" height="10" fill="%s"/><text x="%d" y="33" font-size="11">%s</text>`, x, colors[i], x+14, esc(n))
 		x += 14 + 12*len([]rune(n)) + 10
 	}
-	if max <= 0 {
-		max = 1
+	if top <= 0 {
+		top = 1
 	}
 	for i, l := range labels {
 		y := 40 + i*rowH
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end">%s</text>`, labelW-6, y+14, esc(l))
 		bh := (rowH - 4) / len(series)
 		for k, s := range series {
-			w := int(s[i] / max * barW)
+			w := int(s[i] / top * barW)
 			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"><title>%s: %s</title></rect>`,
 				labelW, y+k*bh, w, bh-1, colors[k], esc(names[k]), format(s[i]))
 			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="10">%s</text>`, labelW+w+3, y+k*bh+bh-2, format(s[i]))
@@ -53,14 +53,14 @@ func hbars(title string, labels []string, series [][]float64, colors []string, n
 func openChart(rows []staff.DistrictStats, lang string) template.HTML {
 	var labels []string
 	open, overdue := []float64{}, []float64{}
-	max := 0.0
+	top := 0.0
 	for _, r := range rows {
 		labels = append(labels, districtName(r.District, lang))
 		open, overdue = append(open, float64(r.Open)), append(overdue, float64(r.Overdue))
-		max = mathMax(max, float64(r.Open))
+		top = max(top, float64(r.Open))
 	}
 	return hbars(web.T(lang, "admin.dash.open_chart"), labels, [][]float64{open, overdue}, []string{"#1565c0", "#c62828"},
-		[]string{web.T(lang, "admin.dash.open"), web.T(lang, "admin.dash.overdue")}, max, func(x float64) string { return fmt.Sprint(int(x)) })
+		[]string{web.T(lang, "admin.dash.open"), web.T(lang, "admin.dash.overdue")}, top, func(x float64) string { return fmt.Sprint(int(x)) })
 }
 
 func rateChart(rows []staff.DistrictStats, lang string) template.HTML {
@@ -68,7 +68,7 @@ func rateChart(rows []staff.DistrictStats, lang string) template.HTML {
 	acc, res := []float64{}, []float64{}
 	for _, r := range rows {
 		labels = append(labels, districtName(r.District, lang))
-		acc, res = append(acc, mathMax(r.AcceptOnTime, 0)), append(res, mathMax(r.ResolveOnTime, 0))
+		acc, res = append(acc, max(r.AcceptOnTime, 0)), append(res, max(r.ResolveOnTime, 0))
 	}
 	return hbars(web.T(lang, "admin.dash.rate_chart"), labels, [][]float64{acc, res}, []string{"#2e7d32", "#00838f"},
 		[]string{web.T(lang, "admin.dash.accept_rate"), web.T(lang, "admin.dash.resolve_rate")}, 1,
@@ -92,16 +92,16 @@ func trendChart(d *staff.Dashboard, lang string) (template.HTML, []opt) {
 		counts[i][p.Category] += p.Count
 		total[i] += p.Count
 	}
-	max := 1
+	top := 1
 	for _, t := range total {
-		max = maxInt(max, t)
+		top = max(top, t)
 	}
 	var b strings.Builder
 	w := left + colW*len(d.Weeks) + 10
 	title := web.T(lang, "admin.dash.trend_chart")
 	fmt.Fprintf(&b, `<svg class="chart" role="img" viewBox="0 0 %d %d" width="100%%" xmlns="http://www.w3.org/2000/svg"><title>%s</title>`, w, chartH+50, esc(title))
 	fmt.Fprintf(&b, `<text x="0" y="14" font-size="14" font-weight="bold">%s</text>`, esc(title))
-	fmt.Fprintf(&b, `<text x="%d" y="34" font-size="10" text-anchor="end">%d</text><line x1="%d" y1="30" x2="%d" y2="30" stroke="#ddd"/>`, left-4, max, left, w)
+	fmt.Fprintf(&b, `<text x="%d" y="34" font-size="10" text-anchor="end">%d</text><line x1="%d" y1="30" x2="%d" y2="30" stroke="#ddd"/>`, left-4, top, left, w)
 	base := 30 + chartH
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999"/>`, left, base, w, base)
 	for i, wk := range d.Weeks {
@@ -112,7 +112,7 @@ func trendChart(d *staff.Dashboard, lang string) (template.HTML, []opt) {
 			if n == 0 {
 				continue
 			}
-			h := n * chartH / max
+			h := n * chartH / top
 			y -= h
 			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"><title>%s %s: %d</title></rect>`,
 				x, y, colW-8, h, palette[k%len(palette)], esc(wk), esc(cat.Names.In(lang)), n)
@@ -126,18 +126,4 @@ func trendChart(d *staff.Dashboard, lang string) (template.HTML, []opt) {
 		legend = append(legend, opt{Value: palette[k%len(palette)], Label: cat.Names.In(lang)})
 	}
 	return template.HTML(b.String()), legend
-}
-
-func mathMax(a, b float64) float64 {
-	if a > b {
-		return a
-	}
-	return b
-}
-
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }

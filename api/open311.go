@@ -2,9 +2,10 @@ package api
 
 import (
 	"encoding/xml"
-	"errors"
 	"strings"
 	"time"
+
+	"shian/edge"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,16 +16,6 @@ import (
 // services; partners file with an api_key issued by `shian apikey add`.
 // Every request listing is scoped to the partner's own requests: complaints
 // are personal, and the public has no business listing them.
-
-func (s *Server) open311Routes(app *fiber.App) {
-	o := app.Group("/open311/v2")
-	o.Get("/services.:format", s.open311Services)
-	o.Get("/services/:code.:format", s.open311Service)
-	o.Post("/requests.:format", s.open311Create)
-	o.Get("/requests.:format", s.open311Requests)
-	o.Get("/requests/:id.:format", s.open311Request)
-	o.Get("/tokens/:token.:format", s.open311Token)
-}
 
 // Open311Service is one entry of services.json|xml.
 type Open311Service struct {
@@ -162,37 +153,11 @@ func open311SendOne(c *fiber.Ctx, v any) error {
 // open311Fail answers an error as the spec's array of {code, description},
 // with the status its code maps to.
 func (s *Server) open311Fail(c *fiber.Ctx, err error) error {
-	lang := Lang(c)
-	status, desc := fiber.StatusInternalServerError, T(lang, "internal")
-	var se *shian.Error
-	var fe *fiber.Error
-	switch {
-	case errors.As(err, &se):
-		status = statuses[se.Code]
-		desc = se.Error()
-		if se.Key != "" {
-			desc = T(lang, se.Key, se.Args...)
-		}
-		if se.Code == shian.EUNAUTHORIZED {
-			status = fiber.StatusForbidden // the spec's status for a bad api_key
-		}
-	case errors.As(err, &fe):
-		status, desc = fe.Code, fe.Message
+	p := s.edge.Fail(c, err)
+	if p.Code == shian.EUNAUTHORIZED {
+		p.Status = fiber.StatusForbidden // the spec's status for a bad api_key
 	}
-	var hs interface{ HTTPStatus() int }
-	if errors.As(intakeError(c, err), &hs) {
-		status = hs.HTTPStatus()
-	}
-	if status == 0 || status >= 500 {
-		if status == 0 {
-			status = fiber.StatusInternalServerError
-		}
-		if se == nil || se.Code != shian.EUNAVAILABLE {
-			desc = T(lang, "internal")
-		}
-		s.log.Error("open311 request failed", "path", c.Route().Path, "request_id", requestID(c), "status", status, "err", err)
-	}
-	return open311Send(c, status, "errors", []Open311Error{{Code: status, Description: desc}})
+	return open311Send(c, p.Status, "errors", []Open311Error{{Code: p.Status, Description: p.Detail}})
 }
 
 func badFormat() error {
@@ -203,7 +168,7 @@ func (s *Server) open311Services(c *fiber.Ctx) error {
 	if _, ok := open311Format(c); !ok {
 		return s.open311Fail(c, badFormat())
 	}
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	var out []Open311Service
 	for _, cat := range shian.ComplaintCategories {
 		out = append(out, Open311Service{ServiceCode: cat.Code, ServiceName: cat.Names.In(lang),
@@ -297,7 +262,7 @@ func (s *Server) open311Create(c *fiber.Ctx) error {
 	if err != nil {
 		return s.open311Fail(c, err)
 	}
-	in.Lang = Lang(c)
+	in.Lang = edge.Lang(c)
 	sub := shian.ComplaintSubmission{Input: in, Partner: partner, IdempotencyKey: strings.Clone(c.Get("Idempotency-Key"))}
 	if err := s.complaintLimit(c, in.ContactPhone, false); err != nil {
 		return s.open311Fail(c, err)
@@ -400,7 +365,7 @@ func (s *Server) open311Requests(c *fiber.Ctx) error {
 	if err != nil {
 		return s.open311Fail(c, err)
 	}
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	out := make([]Open311Request, 0, len(list))
 	for _, cp := range list {
 		out = append(out, s.open311View(cp, lang))
@@ -436,7 +401,7 @@ func (s *Server) open311Request(c *fiber.Ctx) error {
 	if err != nil {
 		return s.open311Fail(c, err)
 	}
-	return open311Send(c, fiber.StatusOK, "service_requests", []Open311Request{s.open311View(cp, Lang(c))})
+	return open311Send(c, fiber.StatusOK, "service_requests", []Open311Request{s.open311View(cp, edge.Lang(c))})
 }
 
 // open311Token: requests are created synchronously, so a token is the

@@ -6,13 +6,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"shian"
+	"shian/edge"
 	"shian/web"
 )
 
@@ -67,7 +66,7 @@ func newShopPage(lang, path string, s *shian.Shop) *shopPage {
 func (s *Server) sendHTML(c *fiber.Ctx, status int, body []byte) error {
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set(fiber.HeaderContentLanguage, Lang(c))
+	c.Set(fiber.HeaderContentLanguage, edge.Lang(c))
 	c.Set(fiber.HeaderVary, "Accept-Language")
 	return c.Send(body)
 }
@@ -80,10 +79,10 @@ func (s *Server) renderBytes(page string, data any) ([]byte, error) {
 
 // shopPageHandler serves /shops/{licence}, the shop's public page.
 func (s *Server) shopPageHandler(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	licence := strings.ToUpper(strings.Clone(c.Params("licence")))
 	key := "page:" + licence + ":" + lang
-	if body, ok := s.shops.get(key); ok {
+	if body, ok := s.rendered.get(key); ok {
 		return s.sendHTML(c, 200, body)
 	}
 	if !shian.ValidLicence(licence) {
@@ -99,7 +98,7 @@ func (s *Server) shopPageHandler(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.shops.put(key, body)
+	s.rendered.put(key, body)
 	return s.sendHTML(c, 200, body)
 }
 
@@ -111,81 +110,17 @@ func (s *Server) notFoundPage(c *fiber.Ctx, lang string) error {
 	return s.sendHTML(c, fiber.StatusNotFound, body)
 }
 
-// sticker resolves a token to its shop; ok is false for a code the city
-// did not issue (or whose shop is gone).
+// sticker resolves the :token of a scan to its shop (qrcodes.Landing);
+// shop is nil, and err too, for a code the city did not issue.
 func (s *Server) sticker(c *fiber.Ctx) (shop *shian.Shop, outdated bool, token string, err error) {
 	token = strings.ToUpper(strings.Clone(c.Params("token")))
-	if s.stickers == nil || len(token) > 64 {
-		return nil, false, token, nil
-	}
-	id, version, ok := s.verifySticker(token)
-	if !ok {
-		return nil, false, token, nil
-	}
-	shop, err = s.shopByID(c.UserContext(), id)
-	if shian.ErrorCode(err) == shian.ENOTFOUND {
-		return nil, false, token, nil
-	} else if err != nil {
-		return nil, false, token, err
-	}
-	s.scans.add(shop.ID)
-	return shop, version < shop.StickerVersion, token, nil
-}
-
-// verifySticker verifies a token, remembering the tokens that verified: a
-// sticker is scanned again and again, and its MAC need not be recomputed.
-// Only valid tokens are kept (forgeries cannot fill the memory), and the
-// memory is dropped whole when it holds more than maxVerified.
-func (s *Server) verifySticker(token string) (id int64, version int, ok bool) {
-	if v, hit := s.verified.Load(token); hit {
-		c := v.(claims)
-		return c.id, c.version, true
-	}
-	id, version, err := s.stickers.Verify(token)
-	if err != nil {
-		return 0, 0, false
-	}
-	if s.verifiedN.Add(1) > maxVerified {
-		s.verified.Clear()
-		s.verifiedN.Store(0)
-	}
-	s.verified.Store(token, claims{id, version})
-	return id, version, true
-}
-
-const maxVerified = 100_000
-
-type claims struct {
-	id      int64
-	version int
-}
-
-// shopByID reads a shop by id through a brief cache: the landing page
-// reads the store (never search), so it works with Meilisearch down.
-func (s *Server) shopByID(ctx context.Context, id int64) (*shian.Shop, error) {
-	key := "id:" + strconv.FormatInt(id, 10)
-	if v, ok := s.shopObjs.Load(key); ok {
-		e := v.(shopEntry)
-		if s.now().Before(e.expires) {
-			return e.shop, nil
-		}
-	}
-	shop, err := s.store.ShopByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s.shopObjs.Store(key, shopEntry{shop, s.now().Add(s.shops.ttl)})
-	return shop, nil
-}
-
-type shopEntry struct {
-	shop    *shian.Shop
-	expires time.Time
+	shop, outdated, err = s.landingSvc.Resolve(c.UserContext(), token)
+	return shop, outdated, token, err
 }
 
 // landing serves /s/{token}: the page a tourist sees after scanning.
 func (s *Server) landing(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	shop, outdated, token, err := s.sticker(c)
 	if err != nil {
 		return err
@@ -198,7 +133,7 @@ func (s *Server) landing(c *fiber.Ctx) error {
 		return s.sendHTML(c, fiber.StatusNotFound, body)
 	}
 	key := "s:" + strconv.FormatInt(shop.ID, 10) + ":" + lang + ":" + strconv.FormatBool(outdated)
-	if body, ok := s.shops.get(key); ok {
+	if body, ok := s.rendered.get(key); ok {
 		return s.sendHTML(c, 200, body)
 	}
 	p := newShopPage(lang, "/s/"+token, shop)
@@ -207,7 +142,7 @@ func (s *Server) landing(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.shops.put(key, body)
+	s.rendered.put(key, body)
 	return s.sendHTML(c, 200, body)
 }
 
@@ -220,51 +155,14 @@ func (s *Server) qrJSON(c *fiber.Ctx) error {
 	if shop == nil {
 		c.Status(fiber.StatusNotFound)
 		return c.JSON(fiber.Map{"valid": false, "outdated": false, "shop": nil,
-			"detail": web.T(Lang(c), "qr.unknown.body")})
+			"detail": web.T(edge.Lang(c), "qr.unknown.body")})
 	}
 	return c.JSON(fiber.Map{"valid": true, "outdated": outdated, "shop": NewShopView(shop, 3)})
 }
 
-// scanCounter counts scans in memory and flushes them to the store every
-// few seconds, so that a scan costs no write.
-type scanCounter struct {
-	mu     sync.Mutex
-	counts map[int64]int
-}
-
-func (sc *scanCounter) add(id int64) {
-	sc.mu.Lock()
-	sc.counts[id]++
-	sc.mu.Unlock()
-}
-
-func (sc *scanCounter) take() map[int64]int {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	out := sc.counts
-	sc.counts = map[int64]int{}
-	return out
-}
-
-// FlushScans writes the scans counted so far; serve calls it on a ticker
-// and at shutdown.
-func (s *Server) FlushScans(ctx context.Context) error {
-	counts := s.scans.take()
-	if len(counts) == 0 || s.scanStore == nil {
-		return nil
-	}
-	day := s.now().In(shian.CST).Format(shian.DateLayout)
-	if err := s.scanStore.AddScans(ctx, day, counts); err != nil {
-		// Put them back: a store hiccup must not lose counts.
-		s.scans.mu.Lock()
-		for id, n := range counts {
-			s.scans.counts[id] += n
-		}
-		s.scans.mu.Unlock()
-		return err
-	}
-	return nil
-}
+// FlushScans writes the sticker scans counted so far; serve calls it on a
+// ticker and at shutdown.
+func (s *Server) FlushScans(ctx context.Context) error { return s.landingSvc.Flush(ctx) }
 
 func staticHandler() fiber.Handler {
 	return filesystem.New(filesystem.Config{Root: http.FS(web.Static()), MaxAge: 3600})

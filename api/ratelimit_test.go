@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"shian"
+	"shian/edge"
 	"shian/internal/testenv"
 	"shian/ratelimit"
 	"shian/store/sqlite"
@@ -182,7 +183,7 @@ func TestEveryPolicyOverHTTP(t *testing.T) {
 	}
 	s := New(Config{Store: edgeStore(t), Limiter: edgeRedisLimiter(t, small...), TrustedProxies: testPeer})
 	for _, p := range small {
-		s.App.Get("/test/one/"+p.Name, s.Limit(p.Name, func(c *fiber.Ctx) string { return strings.Clone(c.Query("k")) }),
+		s.App.Get("/test/one/"+p.Name, s.edge.Limit(p.Name, func(c *fiber.Ctx) string { return strings.Clone(c.Query("k")) }),
 			func(c *fiber.Ctx) error { return c.SendString("ok") })
 	}
 	for _, p := range small {
@@ -218,8 +219,8 @@ func TestComplaintStyleLimit(t *testing.T) {
 	s := New(Config{Store: edgeStore(t), Limiter: edgeRedisLimiter(t, ipHour, phoneHour), TrustedProxies: testPeer})
 	s.App.Post("/test/complaint", func(c *fiber.Ctx) error {
 		phone := strings.Clone(c.Query("phone")) // stands for the keyed hash
-		if err := s.limit(c, s.ipHit(c, ratelimit.ComplaintIPHour), s.ipHit(c, ratelimit.ComplaintIPDay),
-			s.hit(ratelimit.ComplaintPhoneHour, phone), s.hit(ratelimit.ComplaintPhoneDay, phone)); err != nil {
+		if err := s.edge.Charge(c, s.edge.IPHit(c, ratelimit.ComplaintIPHour), s.edge.IPHit(c, ratelimit.ComplaintIPDay),
+			s.edge.Hit(ratelimit.ComplaintPhoneHour, phone), s.edge.Hit(ratelimit.ComplaintPhoneDay, phone)); err != nil {
 			return err
 		}
 		return c.SendStatus(201)
@@ -255,12 +256,12 @@ func TestPeekThenCharge(t *testing.T) {
 	ticket := ratelimit.Policy{Name: ratelimit.TrackTicket, Rate: 2, Burst: 2, Period: time.Hour, Key: ratelimit.KeyTicket}
 	s := New(Config{Store: edgeStore(t), Limiter: edgeRedisLimiter(t, ticket), TrustedProxies: testPeer})
 	s.App.Get("/test/track/:ticket", func(c *fiber.Ctx) error {
-		hits := []ratelimit.Hit{s.hit(ratelimit.TrackTicket, strings.Clone(c.Params("ticket"))), s.ipHit(c, ratelimit.TrackIP)}
-		if err := s.peekLimit(c, hits...); err != nil {
+		hits := []ratelimit.Hit{s.edge.Hit(ratelimit.TrackTicket, strings.Clone(c.Params("ticket"))), s.edge.IPHit(c, ratelimit.TrackIP)}
+		if err := s.edge.Peek(c, hits...); err != nil {
 			return err
 		}
 		if c.Query("proof") != "right" {
-			_ = s.limit(c, hits...)
+			_ = s.edge.Charge(c, hits...)
 			return c.SendStatus(403)
 		}
 		return c.SendStatus(200)
@@ -285,7 +286,7 @@ func TestPeekThenCharge(t *testing.T) {
 
 func TestUnknownPolicyIsAnInternalError(t *testing.T) {
 	s := New(Config{Store: edgeStore(t)})
-	s.App.Get("/test/typo", func(c *fiber.Ctx) error { return s.limit(c, s.hit("complaint_per_hour", "k")) })
+	s.App.Get("/test/typo", func(c *fiber.Ctx) error { return s.edge.Charge(c, s.edge.Hit("complaint_per_hour", "k")) })
 	if r := edgeGet(t, s, "/test/typo"); r.status != 500 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
@@ -294,7 +295,7 @@ func TestUnknownPolicyIsAnInternalError(t *testing.T) {
 			t.Fatal("Limit with an unknown policy did not panic at set-up")
 		}
 	}()
-	s.Limit("nope", s.IPKey)
+	s.edge.Limit("nope", s.edge.IPKey)
 }
 
 // TestClientIdentity: X-Real-IP counts only from a trusted proxy; a spoofed
@@ -352,7 +353,7 @@ func TestLimiterFallbackOverHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	m := NewMetrics(prometheus.NewRegistry())
+	m := edge.NewMetrics(prometheus.NewRegistry())
 	s := New(Config{Store: edgeStore(t), Limiter: l, Metrics: m})
 	path := "/api/v1/shops/" + edgeLicence
 	for i := range 3 {
@@ -379,7 +380,7 @@ func TestLimiterFallbackOverHTTP(t *testing.T) {
 	}
 }
 
-func edgeMetrics(t *testing.T, m *Metrics) string {
+func edgeMetrics(t *testing.T, m *edge.Metrics) string {
 	t.Helper()
 	resp, err := m.AdminApp().Test(httptest.NewRequest("GET", "/metrics", nil), -1)
 	if err != nil {
@@ -391,17 +392,4 @@ func edgeMetrics(t *testing.T, m *Metrics) string {
 		t.Fatalf("/metrics: %d", resp.StatusCode)
 	}
 	return string(b)
-}
-
-func TestRateLimitFields(t *testing.T) {
-	p1 := ratelimit.Policy{Name: "a", Rate: 100, Burst: 50, Period: time.Minute}
-	p2 := ratelimit.Policy{Name: "b_c", Rate: 10, Burst: 10, Period: 24 * time.Hour}
-	d := ratelimit.Decision{Results: []ratelimit.Result{
-		{Policy: p1, Allowed: true, Remaining: 42, ResetAfter: 4200 * time.Millisecond},
-		{Policy: p2, Remaining: -1, ResetAfter: 0},
-	}}
-	pol, state := rateLimitFields(d)
-	if pol != `"a";q=100;w=60, "b_c";q=10;w=86400` || state != `"a";r=42;t=5, "b_c";r=0;t=0` {
-		t.Fatalf("%s | %s", pol, state)
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
 	"shian/web"
 )
 
@@ -287,7 +288,7 @@ type searchCard struct {
 // searchPageHandler serves /search: the server-rendered search page. It
 // works without JavaScript; search.js only adds "near me".
 func (s *Server) searchPageHandler(c *fiber.Ctx) error {
-	lang := Lang(c)
+	lang := edge.Lang(c)
 	v := searchValues(c)
 	page := &searchPage{Lang: lang, Path: "/search"}
 	status := fiber.StatusOK
@@ -303,7 +304,7 @@ func (s *Server) searchPageHandler(c *fiber.Ctx) error {
 			if shian.ErrorCode(err) == shian.EINTERNAL {
 				return err
 			}
-			status = statuses[shian.ErrorCode(err)]
+			status = edge.Status(err)
 			page.Error = problemDetail(lang, err)
 			break
 		}
@@ -376,9 +377,4 @@ func pageURL(v url.Values, lang string, page int) string {
 }
 
 // problemDetail is the message a person sees for err, in lang.
-func problemDetail(lang string, err error) string {
-	if se, ok := err.(*shian.Error); ok && se.Key != "" {
-		return T(lang, se.Key, se.Args...)
-	}
-	return shian.ErrorMessage(err)
-}
+func problemDetail(lang string, err error) string { return edge.ProblemOf(lang, err).Detail }

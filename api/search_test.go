@@ -15,6 +15,7 @@ import (
 
 	"shian"
 	"shian/api"
+	"shian/edge"
 	"shian/internal/testenv"
 	"shian/search"
 	"shian/store/sqlite"
@@ -159,7 +160,7 @@ func TestSearchAPIRejectsBadParameters(t *testing.T) {
 			if status != 400 || ctype != "application/problem+json" {
 				t.Fatalf("%d %s: %s", status, ctype, body)
 			}
-			var p api.Problem
+			var p edge.Problem
 			if err := json.Unmarshal(body, &p); err != nil {
 				t.Fatal(err)
 			}

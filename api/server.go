@@ -7,21 +7,50 @@ package api
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"log/slog"
 	"net"
-	"sync"
-	"sync/atomic"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/edge"
+	"shian/qrcodes"
 	"shian/ratelimit"
 	"shian/staff"
+	"shian/triage"
 	"shian/web"
 )
+
+// Accounts is what the staff side needs of accounts and sessions
+// (staff.Service): signing in and out, and who a session or token is.
+type Accounts interface {
+	Login(ctx context.Context, name, password, client string) (session string, p *staff.Principal, err error)
+	Authenticate(ctx context.Context, sessionID string) (*staff.Principal, error)
+	AuthenticateToken(ctx context.Context, token string) (*staff.Principal, error)
+	Logout(ctx context.Context, p *staff.Principal) error
+}
+
+// Cases is what the staff side needs of the case workflow, its audit and
+// the dashboard (staff.Service). Every method checks the principal's role
+// and scope itself.
+type Cases interface {
+	Queue(ctx context.Context, p *staff.Principal, f staff.Filter) (*staff.Page, error)
+	Case(ctx context.Context, p *staff.Principal, ticket string) (*staff.CaseView, error)
+	Claim(ctx context.Context, p *staff.Principal, ticket string) (*staff.Case, error)
+	Release(ctx context.Context, p *staff.Principal, ticket string) (*staff.Case, error)
+	Transition(ctx context.Context, p *staff.Principal, ticket string, in staff.TransitionInput) (*staff.Case, error)
+	AddNote(ctx context.Context, p *staff.Principal, ticket, note string, public bool) (*staff.Case, error)
+	Reassign(ctx context.Context, p *staff.Principal, ticket string, in staff.ReassignInput) (*staff.Case, error)
+	Merge(ctx context.Context, p *staff.Principal, ticket, into, reason string) (*staff.Case, error)
+	Bulk(ctx context.Context, p *staff.Principal, in staff.BulkInput) ([]staff.BulkResult, error)
+	RevealContact(ctx context.Context, p *staff.Principal, ticket string) (staff.Contact, error)
+	Dashboard(ctx context.Context, p *staff.Principal, from, to time.Time) (*staff.Dashboard, error)
+	// Triager gives the calendar (days left) and the offices (reassign form).
+	Triager() *triage.Triager
+	Now() time.Time
+}
 
 // Store is what the API needs from the system of record.
 type Store interface {
@@ -29,13 +58,8 @@ type Store interface {
 	Ping(ctx context.Context) error
 }
 
-// Check reports the state of one dependency for /readyz. Degraded parts do
-// not make the service unready; Required ones do.
-type Check struct {
-	Name     string
-	Required bool
-	Probe    func(ctx context.Context) (ok bool, detail string)
-}
+// Check reports the state of one dependency for /readyz (edge.Check).
+type Check = edge.Check
 
 // Config holds the API's collaborators and settings.
 type Config struct {
@@ -66,16 +90,19 @@ type Config struct {
 	// AdminToken is the bearer token of the admin API until staff accounts
 	// exist; empty disables the admin API.
 	AdminToken string
-	// Staff is the supervision service (staff.Service): accounts, sessions,
-	// the queue, case handling, audit and the dashboard. nil leaves the
-	// console and the case routes unmounted (the QR admin routes remain,
-	// for AdminToken).
-	Staff *staff.Service
+	// Accounts signs staff in (staff.Service); Cases is the case workflow
+	// and the dashboard (staff.Service). Both nil leave the console and the
+	// case routes unmounted (the QR admin routes remain, for AdminToken).
+	Accounts Accounts
+	Cases    Cases
 	// LoginSlowdown is the extra delay of a failed login per recent
 	// failure of the account (default 250 ms, at most 3 s).
 	LoginSlowdown time.Duration
 
-	// Edge settings (middleware.go, ratelimit.go).
+	// Edge is the shared HTTP machinery (package edge); nil builds one
+	// from the settings below.
+	Edge *edge.Edge
+	// Edge settings, used when Edge is nil.
 	// Limiter enforces the rate-limit policies; nil gives an in-process one.
 	Limiter *ratelimit.Limiter
 	// TrustedProxies are the peers whose X-Real-IP names the client
@@ -86,7 +113,7 @@ type Config struct {
 	// CSP replaces DefaultCSP when set.
 	CSP string
 	// Metrics counts requests and limiter decisions; nil counts nothing.
-	Metrics *Metrics
+	Metrics *edge.Metrics
 	// ReadTimeout, WriteTimeout and IdleTimeout bound slow clients; zero
 	// gives 15 s, 30 s and 90 s.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
@@ -95,35 +122,28 @@ type Config struct {
 // Server is the HTTP application.
 type Server struct {
 	App    *fiber.App
+	edge   *edge.Edge
 	store  Store
 	log    *slog.Logger
 	now    func() time.Time
 	checks []Check
-	shops  *ttlCache
-	search Searcher
+	// rendered keeps encoded answers (shop JSON, shop pages, sticker
+	// landings) for a few seconds.
+	rendered *ttlCache
+	search   Searcher
 
-	pages     *web.Pages
-	stickers  Stickers
-	shopObjs  sync.Map // id → shopEntry
-	verified  sync.Map // sticker token → claims
-	verifiedN atomic.Int64
-	scans     scanCounter
-	scanStore ScanRecorder
-	printer   StickerPrinter
-	adminTok  string
-	staff     *staff.Service
-	loginSlow time.Duration
+	pages      *web.Pages
+	landingSvc *qrcodes.Landing
+	scanStore  ScanRecorder
+	printer    StickerPrinter
+	adminTok   string
+	accounts   Accounts
+	cases      Cases
+	loginSlow  time.Duration
 
 	complaints ComplaintService
 	chat       ChatBot
 	wechat     WeChat
-
-	limiter    *ratelimit.Limiter
-	publicRead ratelimit.Policy
-	trusted    []*net.IPNet
-	https      bool
-	csp        string
-	metrics    *Metrics
 }
 
 // New builds the app and its route table.
@@ -139,112 +159,121 @@ func New(cfg Config) *Server {
 	if ttl == 0 {
 		ttl = 5 * time.Second
 	}
-	s.shops = newTTLCache(ttl, 10000, s.now)
-	s.stickers, s.scanStore, s.printer, s.adminTok = cfg.Stickers, cfg.Scans, cfg.Printer, cfg.AdminToken
+	s.rendered = newTTLCache(ttl, 10000, s.now)
+	s.scanStore, s.printer, s.adminTok = cfg.Scans, cfg.Printer, cfg.AdminToken
+	lc := qrcodes.LandingConfig{Shops: cfg.Store, Now: s.now, ShopTTL: ttl}
+	if cfg.Stickers != nil { // a nil interface, not a typed nil
+		lc.Verifier = cfg.Stickers
+	}
+	if cfg.Scans != nil {
+		lc.Scans = cfg.Scans
+	}
+	s.landingSvc = qrcodes.NewLanding(lc)
 	s.complaints = cfg.Complaints
-	s.staff, s.loginSlow = cfg.Staff, cmp.Or(cfg.LoginSlowdown, 250*time.Millisecond)
+	s.accounts, s.cases, s.loginSlow = cfg.Accounts, cfg.Cases, cmp.Or(cfg.LoginSlowdown, 250*time.Millisecond)
 	s.chat, s.wechat = cfg.Chat, cfg.WeChat
-	s.initEdge(cfg)
-	s.scans.counts = map[int64]int{}
+	s.edge = cfg.Edge
+	if s.edge == nil {
+		s.edge = edge.New(edge.Config{Logger: s.log, Limiter: cfg.Limiter, TrustedProxies: cfg.TrustedProxies, HTTPS: cfg.HTTPS,
+			CSP: cfg.CSP, Metrics: cfg.Metrics, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout})
+	}
+	s.checks = append(slices.Clip(s.checks), s.edge.LimiterCheck())
 	pages, err := web.Load(nil)
 	if err != nil {
 		panic(err) // the templates are embedded: a parse error is a build defect
 	}
 	s.pages = pages
-	s.App = fiber.New(fiber.Config{
-		AppName:               "shian",
-		ErrorHandler:          s.errorHandler,
-		DisableStartupMessage: true,
-		ReadTimeout:           cmp.Or(cfg.ReadTimeout, 15*time.Second),
-		WriteTimeout:          cmp.Or(cfg.WriteTimeout, 30*time.Second),
-		IdleTimeout:           cmp.Or(cfg.IdleTimeout, 90*time.Second),
-		BodyLimit:             maxRequestBody, // complaints carry up to 3 photos of 5 MB
-		ReadBufferSize:        8192,
-	})
+	s.App = s.edge.NewApp()
 	s.routes()
 	return s
 }
 
+// Edge is the shared HTTP machinery the server's routes are declared with.
+func (s *Server) Edge() *edge.Edge { return s.edge }
+
+// routes is the route table: every route with its policy (rate limit,
+// body limit, CORS; edge.Policy), stated here and nowhere else.
 func (s *Server) routes() {
-	app := s.App
-	app.Use(s.requestID)
-	s.useEdge(app) // access log, metrics, security headers, CORS, body and rate limits
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
+	app, e := s.App, s.edge
+	var (
+		probe    = edge.Policy{Limit: edge.Unlimited}
+		read     = edge.Policy{Limit: ratelimit.PublicRead, CORS: true}              // shop data anyone may read, also from other sites
+		catalog  = edge.Policy{Limit: edge.Unlimited, CORS: true}                    // constant lists
+		page     = edge.Policy{Limit: edge.Unlimited}                                // pages without data of their own
+		shopPage = edge.Policy{Limit: ratelimit.PublicRead}                          // pages of shop data
+		guarded  = edge.Policy{Limit: edge.HandlerLimits}                            // the handler charges its own keys
+		filing   = edge.Policy{Limit: edge.HandlerLimits, Body: edge.MaxRequestBody} // complaints with up to 3 photos
+		tracking = edge.Policy{Limit: edge.HandlerLimits, CORS: true}                // proofs of contact (edge.TrackGuard)
+		staffAPI = edge.Policy{Limit: edge.Unlimited}                                // authenticated, authorised per route
+	)
+	e.Handle(app, "GET", "/healthz", probe, edge.Healthz)
+	e.Handle(app, "GET", "/readyz", probe, s.readyz)
 	app.Use("/static", staticHandler())
 
 	// Public pages.
-	app.Get("/shops/:licence", s.shopPageHandler)
-	app.Get("/s/:token", s.landing)
-	app.Get("/search", s.searchPageHandler)
+	e.Handle(app, "GET", "/shops/:licence", shopPage, s.shopPageHandler)
+	e.Handle(app, "GET", "/s/:token", shopPage, s.landing)
+	e.Handle(app, "GET", "/search", shopPage, s.searchPageHandler)
 
-	v1 := app.Group("/api/v1")
-	v1.Get("/districts", s.listDistricts)
-	v1.Get("/categories", s.listCategories)
-	v1.Get("/shops/search", s.searchShops)
-	v1.Get("/shops/:licence", s.getShop)
-	v1.Get("/shops/:licence/inspections", s.listInspections)
-	v1.Get("/qr/:token", s.qrJSON)
-	s.complaintRoutes(app, v1)
-	s.chatRoutes(app, v1)
+	// JSON API v1.
+	e.Handle(app, "GET", "/api/v1/districts", catalog, s.listDistricts)
+	e.Handle(app, "GET", "/api/v1/categories", catalog, s.listCategories)
+	e.Handle(app, "GET", "/api/v1/shops/search", read, s.searchShops)
+	e.Handle(app, "GET", "/api/v1/shops/:licence", read, s.getShop)
+	e.Handle(app, "GET", "/api/v1/shops/:licence/inspections", read, s.listInspections)
+	e.Handle(app, "GET", "/api/v1/qr/:token", read, s.qrJSON)
 
-	// Staff API and console (admin.go, console.go).
-	s.adminRoutes(app)
-}
+	if s.complaints != nil {
+		e.Handle(app, "POST", "/api/v1/complaints", filing, s.postComplaint)
+		e.Handle(app, "GET", "/api/v1/complaints/:ticket", tracking, s.getComplaint)
+		e.Handle(app, "POST", "/api/v1/complaints/:ticket/rating", guarded, s.rateComplaint)
+		e.Handle(app, "GET", "/complaints/new", page, s.complaintFormPage)
+		e.Handle(app, "POST", "/complaints", filing, s.complaintFormSubmit)
+		e.Handle(app, "GET", "/complaints/track", guarded, s.complaintTrackPage)
+		e.Handle(app, "POST", "/complaints/track", guarded, s.complaintTrackPage)
 
-const requestIDHeader = "X-Request-ID"
-
-// requestID gives every request an id, echoed in the response and the logs.
-func (s *Server) requestID(c *fiber.Ctx) error {
-	id := c.Get(requestIDHeader)
-	if id == "" || len(id) > 64 {
-		var b [10]byte
-		_, _ = rand.Read(b[:])
-		id = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+		// Open311 GeoReport v2 (open311.go).
+		e.Handle(app, "GET", "/open311/v2/services.:format", page, s.open311Services)
+		e.Handle(app, "GET", "/open311/v2/services/:code.:format", page, s.open311Service)
+		e.Handle(app, "POST", "/open311/v2/requests.:format", guarded, s.open311Create)
+		e.Handle(app, "GET", "/open311/v2/requests.:format", staffAPI, s.open311Requests)
+		e.Handle(app, "GET", "/open311/v2/requests/:id.:format", staffAPI, s.open311Request)
+		e.Handle(app, "GET", "/open311/v2/tokens/:token.:format", staffAPI, s.open311Token)
 	}
-	c.Locals(requestIDHeader, id)
-	c.Set(requestIDHeader, id)
-	return c.Next()
-}
+	if s.chat != nil { // the bot charges each session and sender itself
+		e.Handle(app, "POST", "/api/v1/chat", guarded, s.postChat)
+		e.Handle(app, "GET", "/chat", page, s.chatPage)
+	}
+	if s.wechat != nil {
+		e.Handle(app, "GET", "/bot/wechat", guarded, s.wechatVerify)
+		e.Handle(app, "POST", "/bot/wechat", guarded, s.wechatPush)
+	}
 
-func requestID(c *fiber.Ctx) string {
-	id, _ := c.Locals(requestIDHeader).(string)
-	return id
-}
-
-func (s *Server) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok"})
-}
-
-type readiness struct {
-	Status   string            `json:"status"` // ready, degraded or unavailable
-	Checks   map[string]string `json:"checks"`
-	Degraded []string          `json:"degraded"`
+	// Staff: console pages and the admin JSON API (admin.go, console.go).
+	app.Use("/admin", s.authenticate)
+	if s.accounts != nil {
+		e.Handle(app, "GET", "/admin/login", page, s.consoleLoginPage)
+		e.Handle(app, "POST", "/admin/login", guarded, s.consoleLogin) // per account and IP, failures only
+	}
+	for _, r := range s.adminRouteTable() {
+		e.Handle(app, r.Method, r.Path, staffAPI, s.authorize(r.Action), r.handler)
+	}
 }
 
 func (s *Server) readyz(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
-	defer cancel()
-	r := readiness{Status: "ready", Checks: map[string]string{"store": "ok"}, Degraded: []string{}}
-	if err := s.store.Ping(ctx); err != nil {
-		r.Status, r.Checks["store"] = "unavailable", err.Error()
-	}
-	for _, ch := range s.checks {
-		ok, detail := ch.Probe(ctx)
-		r.Checks[ch.Name] = detail
-		switch {
-		case ok:
-		case ch.Required:
-			r.Status = "unavailable"
-		default:
-			r.Degraded = append(r.Degraded, ch.Name)
-			if r.Status == "ready" {
-				r.Status = "degraded"
-			}
+	return s.edge.ReadyHandler(s.readyChecks, false)(c)
+}
+
+// ReadyHandler serves /readyz with each check's detail, for the admin
+// listener only.
+func (s *Server) ReadyHandler() fiber.Handler { return s.edge.ReadyHandler(s.readyChecks, true) }
+
+// readyChecks are the store's check, required, then the configured ones.
+func (s *Server) readyChecks() []Check {
+	return append([]Check{{Name: "store", Required: true, Probe: func(ctx context.Context) (bool, string) {
+		if err := s.store.Ping(ctx); err != nil {
+			return false, err.Error()
 		}
-	}
-	if r.Status == "unavailable" {
-		c.Status(fiber.StatusServiceUnavailable)
-	}
-	return c.JSON(r)
+		return true, "ok"
+	}}}, s.checks...)
 }

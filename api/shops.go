@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -112,7 +113,7 @@ func (s *Server) getShop(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if body, ok := s.shops.get(licence); ok {
+	if body, ok := s.rendered.get(licence); ok {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 		return c.Send(body)
 	}
@@ -124,14 +125,15 @@ func (s *Server) getShop(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.shops.put(licence, body)
+	s.rendered.put(licence, body)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(body)
 }
 
 // withArgs fills the arguments of a not-found message with what was asked for.
 func withArgs(err error, args ...any) error {
-	if e, ok := err.(*shian.Error); ok && e.Key != "" && e.Args == nil {
+	var e *shian.Error
+	if errors.As(err, &e) && e.Key != "" && e.Args == nil {
 		cp := *e
 		cp.Args = args
 		return &cp
@@ -139,8 +141,8 @@ func withArgs(err error, args ...any) error {
 	return err
 }
 
-// paging reads page and per_page (1-based; per_page at most max).
-func paging(c *fiber.Ctx, def, max int) (page, perPage int, err error) {
+// paging reads page and per_page (1-based; per_page at most most).
+func paging(c *fiber.Ctx, def, most int) (page, perPage int, err error) {
 	page, perPage = 1, def
 	if v := c.Query("page"); v != "" {
 		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > 10000 {
@@ -148,8 +150,8 @@ func paging(c *fiber.Ctx, def, max int) (page, perPage int, err error) {
 		}
 	}
 	if v := c.Query("per_page"); v != "" {
-		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 || perPage > max {
-			return 0, 0, badParam("per_page", "a whole number from 1 to "+strconv.Itoa(max))
+		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 || perPage > most {
+			return 0, 0, badParam("per_page", "a whole number from 1 to "+strconv.Itoa(most))
 		}
 	}
 	return page, perPage, nil

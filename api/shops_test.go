@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"shian"
 	"shian/api"
 	"shian/store/sqlite"
@@ -140,14 +142,33 @@ func TestCodeLists(t *testing.T) {
 
 func TestReadyz(t *testing.T) {
 	db := newStore(t)
-	s := api.New(api.Config{Store: db, Checks: []api.Check{{Name: "search", Probe: func(context.Context) (bool, string) { return false, "meilisearch unreachable" }}}})
-	status, _, m := do(t, s, "/readyz", "")
-	if status != 200 || m["status"] != "degraded" || m["checks"].(map[string]any)["search"] != "meilisearch unreachable" {
+	s := api.New(api.Config{Store: db, Checks: []api.Check{{Name: "search", Probe: func(context.Context) (bool, string) {
+		return false, "meilisearch unreachable: dial tcp 10.0.0.7:7700"
+	}}}})
+	status, body, m := do(t, s, "/readyz", "")
+	if status != 200 || m["status"] != "degraded" || m["checks"].(map[string]any)["search"] != "degraded" {
 		t.Fatalf("%d %v", status, m)
 	}
+	if strings.Contains(body, "10.0.0.7") {
+		t.Fatalf("public /readyz shows a dependency's error: %s", body)
+	}
+	// The admin listener's /readyz keeps the detail for operators.
+	admin := fiber.New()
+	admin.Get("/readyz", s.ReadyHandler())
+	resp, err := admin.Test(httptest.NewRequest("GET", "/readyz", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(detail), "meilisearch unreachable: dial tcp 10.0.0.7:7700") {
+		t.Fatalf("admin /readyz lacks the detail: %s", detail)
+	}
 	db.Close()
-	status, _, m = do(t, s, "/readyz", "")
-	if status != 503 || m["status"] != "unavailable" {
+	status, body, m = do(t, s, "/readyz", "")
+	if status != 503 || m["status"] != "unavailable" || m["checks"].(map[string]any)["store"] != "unavailable" {
 		t.Fatalf("with the store closed: %d %v", status, m)
+	}
+	if strings.Contains(body, "closed") {
+		t.Fatalf("public /readyz shows the store's error: %s", body)
 	}
 }

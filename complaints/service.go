@@ -39,13 +39,11 @@ const (
 	ProofWindow   = 15 * time.Minute
 )
 
-// Errors of the idempotency protocol. Both are *shian.Error; the api gives
-// ErrIdempotencyMismatch status 422.
+// Errors of the idempotency protocol (declared in package shian, where the
+// HTTP edge's status table finds them).
 var (
-	ErrIdempotencyMismatch = &shian.Error{Code: shian.EINVALID, Field: "Idempotency-Key", Key: "idempotency_mismatch",
-		Message: "this Idempotency-Key was already used with a different request"}
-	ErrIdempotencyBusy = &shian.Error{Code: shian.ECONFLICT, Field: "Idempotency-Key", Key: "idempotency_busy",
-		Message: "a request with this Idempotency-Key is still being processed; retry shortly"}
+	ErrIdempotencyMismatch = shian.ErrIdempotencyMismatch
+	ErrIdempotencyBusy     = shian.ErrIdempotencyBusy
 )
 
 // Config is what New needs. Store, Triager and Secret are required.

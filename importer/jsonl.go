@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"shian/internal/strictjson"
+
 	"shian"
 )
 
@@ -158,7 +160,7 @@ func parseShopLine(line []byte, lineNo int, now time.Time, seen map[string]int, 
 		return nil, &LineError{Message: "each line must be one JSON object {…}"}
 	}
 	var in shopLine
-	if err := decodeStrict(trimmed, &in); err != nil {
+	if err := strictjson.Decode(trimmed, &in); err != nil {
 		return nil, locateJSONError(trimmed, err)
 	}
 	s := &shian.Shop{
@@ -190,7 +192,7 @@ func parseShopLine(line []byte, lineNo int, now time.Time, seen map[string]int, 
 	if in.LicensedOn != "" {
 		d, err := shian.ParseDate(in.LicensedOn)
 		if err != nil {
-			return nil, &LineError{Field: "licensed_on", Message: fmt.Sprintf("must be a date YYYY-MM-DD, got %q", clip(in.LicensedOn))}
+			return nil, &LineError{Field: "licensed_on", Message: fmt.Sprintf("must be a date YYYY-MM-DD, got %q", shian.Clip(in.LicensedOn, 40))}
 		}
 		s.LicensedOn = d
 	}
@@ -199,7 +201,7 @@ func parseShopLine(line []byte, lineNo int, now time.Time, seen map[string]int, 
 		if il.Date != "" {
 			var err error
 			if d, err = shian.ParseDate(il.Date); err != nil {
-				return nil, &LineError{Field: "inspections[" + strconv.Itoa(i) + "].date", Message: fmt.Sprintf("must be a date YYYY-MM-DD, got %q", clip(il.Date))}
+				return nil, &LineError{Field: "inspections[" + strconv.Itoa(i) + "].date", Message: fmt.Sprintf("must be a date YYYY-MM-DD, got %q", shian.Clip(il.Date, 40))}
 			}
 		}
 		s.Inspections = append(s.Inspections, shian.Inspection{
@@ -219,7 +221,7 @@ func parseShopLine(line []byte, lineNo int, now time.Time, seen map[string]int, 
 // LineError naming the field, decoding again element by element.
 func locateJSONError(line []byte, err error) *LineError {
 	var raw rawShopLine
-	if rerr := decodeStrict(line, &raw); rerr != nil {
+	if rerr := strictjson.Decode(line, &raw); rerr != nil {
 		e := jsonError(rerr, "")
 		// encoding/json names fields of an embedded struct after it.
 		e.Field = strings.TrimPrefix(e.Field, "shopLine.")
@@ -227,34 +229,18 @@ func locateJSONError(line []byte, err error) *LineError {
 	}
 	for i, r := range raw.Inspections {
 		var il inspectionLine
-		if err := decodeStrict(r, &il); err != nil {
+		if err := strictjson.Decode(r, &il); err != nil {
 			return jsonError(err, "inspections["+strconv.Itoa(i)+"]")
 		}
 	}
 	for i, r := range raw.Annual {
 		var al annualLine
-		if err := decodeStrict(r, &al); err != nil {
+		if err := strictjson.Decode(r, &al); err != nil {
 			return jsonError(err, "annual["+strconv.Itoa(i)+"]")
 		}
 	}
 	return jsonError(err, "")
 }
-
-// decodeStrict decodes exactly one JSON value into v, rejecting unknown
-// fields and anything after the value.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errTrailing
-	}
-	return nil
-}
-
-var errTrailing = errors.New("trailing data")
 
 // jsonError turns a decoding error into a LineError naming the field under
 // prefix ("" for the top-level object, "inspections[2]" for an element).
@@ -271,7 +257,7 @@ func jsonError(err error, prefix string) *LineError {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
-	case errors.Is(err, errTrailing):
+	case errors.Is(err, strictjson.ErrTrailing):
 		return &LineError{Field: prefix, Message: "unexpected data after the JSON object; put one object on each line"}
 	case errors.As(err, &syn):
 		return &LineError{Field: prefix, Message: fmt.Sprintf("malformed JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))}
@@ -284,10 +270,7 @@ func jsonError(err error, prefix string) *LineError {
 		}
 		return &LineError{Field: join(typ.Field), Message: fmt.Sprintf("must be %s, got %s", jsonKind(typ.Type), got)}
 	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		if n, uerr := strconv.Unquote(name); uerr == nil {
-			name = n
-		}
+	if name, ok := strictjson.UnknownField(err); ok {
 		return &LineError{Field: join(name), Message: "unknown field (check its spelling against docs/data-contract.md)"}
 	}
 	return &LineError{Field: prefix, Message: "malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")}
@@ -329,12 +312,4 @@ func invalidUTF8At(b []byte) int {
 		i += size
 	}
 	return len(b)
-}
-
-// clip shortens user input quoted back in an error message.
-func clip(s string) string {
-	if utf8.RuneCountInString(s) <= 40 {
-		return s
-	}
-	return string([]rune(s)[:40]) + "…"
 }

@@ -299,15 +299,15 @@ func (p *livesParser) readLegend() error {
 		hi, err2 := strconv.Atoi(c.get("maximum_score"))
 		switch {
 		case err1 != nil || lo < 0 || lo > 100:
-			p.fail(c.name, c.line, "minimum_score", "must be a whole number 0–100, got %q", clip(c.get("minimum_score")))
+			p.fail(c.name, c.line, "minimum_score", "must be a whole number 0–100, got %q", shian.Clip(c.get("minimum_score"), 40))
 			continue
 		case err2 != nil || hi < lo || hi > 100:
-			p.fail(c.name, c.line, "maximum_score", "must be a whole number from minimum_score to 100, got %q", clip(c.get("maximum_score")))
+			p.fail(c.name, c.line, "maximum_score", "must be a whole number from minimum_score to 100, got %q", shian.Clip(c.get("maximum_score"), 40))
 			continue
 		}
 		r, ok := resultWord(c.get("description"))
 		if !ok {
-			p.fail(c.name, c.line, "description", "cannot map %q to a result; use Excellent/优秀, Good/良好, Fair/一般 or Fail/不合格", clip(c.get("description")))
+			p.fail(c.name, c.line, "description", "cannot map %q to a result; use Excellent/优秀, Good/良好, Fair/一般 or Fail/不合格", shian.Clip(c.get("description"), 40))
 			continue
 		}
 		p.legend = append(p.legend, legendRow{lo, hi, r})
@@ -342,7 +342,7 @@ func (p *livesParser) district(c *csvFile, lat, lng float64, hasGeo bool) (strin
 		if code, ok := districtCode(d); ok {
 			return code, ""
 		}
-		return "", fmt.Sprintf("unknown district %q; allowed: %s", clip(d), strings.Join(shian.CodeList(shian.Districts), ", "))
+		return "", fmt.Sprintf("unknown district %q; allowed: %s", shian.Clip(d, 40), strings.Join(shian.CodeList(shian.Districts), ", "))
 	}
 	if code, ok := districtCode(c.get("city")); ok {
 		return code, ""
@@ -354,9 +354,9 @@ func (p *livesParser) district(c *csvFile, lat, lng float64, hasGeo bool) (strin
 		return "", fmt.Sprintf("no district column, and the point (%.5f, %.5f) lies in no district", lat, lng)
 	}
 	if hasGeo {
-		return "", fmt.Sprintf("no district: give a district column or a city naming a district (city is %q; no district map to locate the coordinates)", clip(c.get("city")))
+		return "", fmt.Sprintf("no district: give a district column or a city naming a district (city is %q; no district map to locate the coordinates)", shian.Clip(c.get("city"), 40))
 	}
-	return "", fmt.Sprintf("no district: give a district column, a city naming a district, or coordinates (city is %q)", clip(c.get("city")))
+	return "", fmt.Sprintf("no district: give a district column, a city naming a district, or coordinates (city is %q)", shian.Clip(c.get("city"), 40))
 }
 
 func districtCode(s string) (string, bool) {
@@ -393,7 +393,7 @@ func (p *livesParser) readBusinesses() error {
 			continue
 		}
 		if first, dup := p.byID[id]; dup {
-			p.fail(c.name, c.line, "business_id", "duplicate business_id %s, first on line %d", clip(id), first.line)
+			p.fail(c.name, c.line, "business_id", "duplicate business_id %s, first on line %d", shian.Clip(id, 40), first.line)
 			continue
 		}
 		b := &business{line: c.line, shop: &shian.Shop{Licence: id}}
@@ -439,11 +439,11 @@ func (p *livesParser) buildShop(c *csvFile, b *business, id string) (field, msg 
 	case latS != "":
 		lat, err := strconv.ParseFloat(latS, 64)
 		if err != nil || math.IsNaN(lat) {
-			return "latitude", fmt.Sprintf("must be a number, got %q", clip(latS))
+			return "latitude", fmt.Sprintf("must be a number, got %q", shian.Clip(latS, 40))
 		}
 		lng, err := strconv.ParseFloat(lngS, 64)
 		if err != nil || math.IsNaN(lng) {
-			return "longitude", fmt.Sprintf("must be a number, got %q", clip(lngS))
+			return "longitude", fmt.Sprintf("must be a number, got %q", shian.Clip(lngS, 40))
 		}
 		s.Lat, s.Lng, s.HasGeo = lat, lng, true
 	}
@@ -459,13 +459,13 @@ func (p *livesParser) buildShop(c *csvFile, b *business, id string) (field, msg 
 	if v := c.get("licensed_on"); v != "" {
 		d, err := parseLivesDate(v)
 		if err != nil {
-			return "licensed_on", fmt.Sprintf("must be a date YYYYMMDD, got %q", clip(v))
+			return "licensed_on", fmt.Sprintf("must be a date YYYYMMDD, got %q", shian.Clip(v, 40))
 		}
 		s.LicensedOn = d
 	}
 	h, ok := parseBool(c.get("haccp"))
 	if !ok {
-		return "haccp", fmt.Sprintf("must be true or false, got %q", clip(c.get("haccp")))
+		return "haccp", fmt.Sprintf("must be true or false, got %q", shian.Clip(c.get("haccp"), 40))
 	}
 	s.HACCP = h
 	return "", ""
@@ -485,7 +485,7 @@ func (p *livesParser) lookup(c *csvFile) *business {
 		if id == "" {
 			p.fail(c.name, c.line, "business_id", "is required")
 		} else {
-			p.fail(c.name, c.line, "business_id", "no business %s in %s", clip(id), FileBusinesses)
+			p.fail(c.name, c.line, "business_id", "no business %s in %s", shian.Clip(id, 40), FileBusinesses)
 		}
 	}
 	return b
@@ -517,7 +517,7 @@ func (p *livesParser) readInspections() error {
 func (p *livesParser) inspection(c *csvFile) (in shian.Inspection, field, msg string) {
 	d, err := parseLivesDate(c.get("date"))
 	if err != nil {
-		return in, "date", fmt.Sprintf("must be a date YYYYMMDD, got %q", clip(c.get("date")))
+		return in, "date", fmt.Sprintf("must be a date YYYYMMDD, got %q", shian.Clip(c.get("date"), 40))
 	}
 	in.Date = d
 	in.Notes = c.get("description")
@@ -525,14 +525,14 @@ func (p *livesParser) inspection(c *csvFile) (in shian.Inspection, field, msg st
 	if v := c.get("score"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(f >= 0 && f <= 100) {
-			return in, "score", fmt.Sprintf("must be a number 0–100 (decimals allowed), got %q", clip(v))
+			return in, "score", fmt.Sprintf("must be a number 0–100 (decimals allowed), got %q", shian.Clip(v, 40))
 		}
 		in.Score = &f
 	}
 	if v := c.get("result"); v != "" {
 		r, ok := resultWord(v)
 		if !ok {
-			return in, "result", fmt.Sprintf("must be excellent, good, fair or fail, got %q", clip(v))
+			return in, "result", fmt.Sprintf("must be excellent, good, fair or fail, got %q", shian.Clip(v, 40))
 		}
 		in.Result = r
 	} else if in.Score != nil {
@@ -556,7 +556,7 @@ func (p *livesParser) readViolations() error {
 		}
 		d, err := parseLivesDate(c.get("date"))
 		if err != nil {
-			p.fail(c.name, c.line, "date", "must be a date YYYYMMDD, got %q", clip(c.get("date")))
+			p.fail(c.name, c.line, "date", "must be a date YYYYMMDD, got %q", shian.Clip(c.get("date"), 40))
 			b.bad = true
 			continue
 		}
@@ -578,7 +578,7 @@ func (p *livesParser) readViolations() error {
 		}
 		if target == nil {
 			if !b.bad && !p.broken {
-				p.fail(c.name, c.line, "date", "no inspection of %s on %s in %s", clip(b.shop.Licence), d.Format(shian.DateLayout), FileInspections)
+				p.fail(c.name, c.line, "date", "no inspection of %s on %s in %s", shian.Clip(b.shop.Licence, 40), d.Format(shian.DateLayout), FileInspections)
 			}
 			b.bad = true
 			continue
@@ -601,7 +601,7 @@ func (p *livesParser) readAnnual() error {
 		}
 		y, err := strconv.Atoi(c.get("year"))
 		if err != nil {
-			p.fail(c.name, c.line, "year", "must be a year, got %q", clip(c.get("year")))
+			p.fail(c.name, c.line, "year", "must be a year, got %q", shian.Clip(c.get("year"), 40))
 			b.bad = true
 			continue
 		}

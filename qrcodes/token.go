@@ -9,9 +9,11 @@
 // stays small (version 4 or less) at the highest error-correction level,
 // which greasy kitchen doors need.
 //
-// The package does no I/O except reading the CJK font file for sheets and
-// writing the sheet to the caller's writer; the HTTP routes and the CLI are
-// wired in api/ and cmd/.
+// Landing (landing.go) turns a scanned token into its shop: verification
+// with a memory of valid tokens, a brief shop cache and in-memory scan
+// counts flushed to the store. Its I/O goes through small interfaces the
+// caller provides; otherwise the package reads only the CJK font file for
+// sheets. The HTTP routes and the CLI are wired in api/ and cmd/.
 package qrcodes
 
 import (

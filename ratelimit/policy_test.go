@@ -34,3 +34,18 @@ func TestParsePolicies(t *testing.T) {
 		}
 	}
 }
+
+func TestTicketKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"QHD-AB2C-DE3F": "QHD-AB2C-DE3F",
+		"qhd-ab2c-de3f": "QHD-AB2C-DE3F",
+		"AB2CDE3F":      "QHD-AB2C-DE3F",
+		" ab2c de3f ":   "QHD-AB2C-DE3F",
+		"nonsense":      "malformed",
+		"":              "malformed",
+	} {
+		if got := TicketKey(in); got != want {
+			t.Errorf("TicketKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

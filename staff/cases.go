@@ -115,7 +115,7 @@ func (s *Service) Case(ctx context.Context, p *Principal, ticket string) (*CaseV
 func (s *Service) visible(ctx context.Context, p *Principal, ticket string) (*Case, error) {
 	t, ok := shian.ParseTicket(ticket)
 	if !ok {
-		return nil, errNotFound(clip(ticket))
+		return nil, errNotFound(shian.Clip(ticket, 40))
 	}
 	c, err := s.store.Case(ctx, t)
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Service) update(ctx context.Context, p *Principal, ticket string, mode 
 	}
 	t, ok := shian.ParseTicket(ticket)
 	if !ok {
-		return nil, errNotFound(clip(ticket))
+		return nil, errNotFound(shian.Clip(ticket, 40))
 	}
 	var out *Case
 	err := s.store.UpdateCases(ctx, []string{t}, mode, func(cs []*Case) (*Change, error) {
@@ -379,22 +379,22 @@ func (s *Service) Reassign(ctx context.Context, p *Principal, ticket string, in 
 	case in.Office != "":
 		o, ok := rt.Office(in.Office)
 		if !ok {
-			return nil, shian.FieldError("office", "unknown office %q", clip(in.Office))
+			return nil, shian.FieldError("office", "unknown office %q", shian.Clip(in.Office, 40))
 		}
 		if district != "" && district != o.District {
-			return nil, shian.FieldError("office", "office %s is not district %s's", o.Code, clip(district))
+			return nil, shian.FieldError("office", "office %s is not district %s's", o.Code, shian.Clip(district, 40))
 		}
 		district = o.District
 	case district != "":
 		if _, ok := shian.LookupCode(shian.Districts, district); !ok {
-			return nil, shian.FieldError("district", "unknown district %q", clip(district))
+			return nil, shian.FieldError("district", "unknown district %q", shian.Clip(district, 40))
 		}
 	default:
 		return nil, shian.FieldError("district", "give the district (and grid) or the office to reassign to")
 	}
 	if grid != "" {
 		if g, ok := rt.Grid(grid); !ok || g.District != district {
-			return nil, shian.FieldError("grid", "no grid %q in district %s", clip(grid), district)
+			return nil, shian.FieldError("grid", "no grid %q in district %s", shian.Clip(grid, 40), district)
 		}
 	}
 	return s.update(ctx, p, ticket, LockWait, func(c *Case, now time.Time) (*Change, error) {
@@ -442,9 +442,9 @@ func (s *Service) Merge(ctx context.Context, p *Principal, ticket, into, reason 
 	b, ok2 := shian.ParseTicket(into)
 	switch {
 	case !ok1:
-		return nil, errNotFound(clip(ticket))
+		return nil, errNotFound(shian.Clip(ticket, 40))
 	case !ok2:
-		return nil, errNotFound(clip(into))
+		return nil, errNotFound(shian.Clip(into, 40))
 	case a == b:
 		return nil, shian.FieldError("into", "a case cannot be merged into itself")
 	}
@@ -532,7 +532,7 @@ func (s *Service) Bulk(ctx context.Context, p *Principal, in BulkInput) ([]BulkR
 		} else {
 			c, err = s.Transition(ctx, p, t, in.TransitionInput)
 		}
-		r := BulkResult{Ticket: clip(t), OK: err == nil}
+		r := BulkResult{Ticket: shian.Clip(t, 40), OK: err == nil}
 		if err != nil {
 			if code := shian.ErrorCode(err); code == shian.EINTERNAL || code == shian.EUNAVAILABLE {
 				return out, err

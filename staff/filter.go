@@ -42,7 +42,7 @@ func ParseFilter(q url.Values) (Filter, error) {
 		case "status", "district", "grid", "priority", "category", "kind", "overdue", "due_within", "cluster", "q",
 			"mine", "page", "per_page", "lang":
 		default:
-			return f, shian.FieldError(clip(k), "unknown parameter")
+			return f, shian.FieldError(shian.Clip(k, 40), "unknown parameter")
 		}
 	}
 	for _, v := range q["status"] {
@@ -56,13 +56,13 @@ func ParseFilter(q url.Values) (Filter, error) {
 					f.Statuses = append(f.Statuses, st)
 				}
 			default:
-				return f, shian.FieldError("status", "unknown status %q; allowed: open, all, %s", clip(st), strings.Join(AllStatuses, ", "))
+				return f, shian.FieldError("status", "unknown status %q; allowed: open, all, %s", shian.Clip(st, 40), strings.Join(AllStatuses, ", "))
 			}
 		}
 	}
 	if v := q.Get("district"); v != "" {
 		if _, ok := shian.LookupCode(shian.Districts, v); !ok && v != "none" {
-			return f, shian.FieldError("district", "unknown district %q", clip(v))
+			return f, shian.FieldError("district", "unknown district %q", shian.Clip(v, 40))
 		}
 		f.District = v
 	}
@@ -80,7 +80,7 @@ func ParseFilter(q url.Values) (Filter, error) {
 	}
 	if v := q.Get("category"); v != "" {
 		if _, ok := shian.LookupComplaintCategory(v); !ok {
-			return f, shian.FieldError("category", "unknown category %q", clip(v))
+			return f, shian.FieldError("category", "unknown category %q", shian.Clip(v, 40))
 		}
 		f.Category = v
 	}
@@ -163,11 +163,4 @@ func parseBool(s string) (bool, error) {
 		return true, nil
 	}
 	return false, strconv.ErrSyntax
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40]
-	}
-	return s
 }

@@ -153,7 +153,7 @@ func ParseCalendar(b []byte) (*Calendar, error) {
 func calendarDate(field, s string, year int) (int64, error) {
 	t, err := time.Parse(shian.DateLayout, s)
 	if err != nil {
-		return 0, shian.FieldError(field, "%q is not a date (YYYY-MM-DD)", clipText(s))
+		return 0, shian.FieldError(field, "%q is not a date (YYYY-MM-DD)", shian.Clip(s, 40))
 	}
 	lo := time.Date(year-1, time.December, 1, 0, 0, 0, 0, time.UTC)
 	hi := time.Date(year+1, time.January, 31, 0, 0, 0, 0, time.UTC)
@@ -329,11 +329,3 @@ func floorDiv(a, b int64) int64 {
 }
 
 func floorMod(a, b int64) int64 { return a - b*floorDiv(a, b) }
-
-// clipText shortens s for an error message.
-func clipText(s string) string {
-	if r := []rune(s); len(r) > 40 {
-		return string(r[:40]) + "…"
-	}
-	return s
-}

@@ -71,7 +71,7 @@ func ParseGrids(b []byte) (*Grids, error) {
 		return nil, fmt.Errorf("triage: grids: %w", shian.Errorf(shian.EINVALID, "not valid GeoJSON: %v", err))
 	}
 	if f.Type != "FeatureCollection" {
-		return nil, fmt.Errorf("triage: grids: %w", shian.FieldError("type", "%q, want \"FeatureCollection\"", clipText(f.Type)))
+		return nil, fmt.Errorf("triage: grids: %w", shian.FieldError("type", "%q, want \"FeatureCollection\"", shian.Clip(f.Type, 40)))
 	}
 	g := &Grids{byGrid: map[string]int{}, byDistrict: map[string][]int{}}
 	points := 0
@@ -79,17 +79,17 @@ func ParseGrids(b []byte) (*Grids, error) {
 		field := fmt.Sprintf("features[%d]", i)
 		p := gf.Properties
 		if p.Grid != "" {
-			field += " (" + clipText(p.Grid) + ")"
+			field += " (" + shian.Clip(p.Grid, 40) + ")"
 		}
 		bad := func(format string, args ...any) error {
 			return fmt.Errorf("triage: grids: %w", shian.FieldError(field, format, args...))
 		}
 		if gf.Type != "Feature" {
-			return nil, bad("type %q, want \"Feature\"", clipText(gf.Type))
+			return nil, bad("type %q, want \"Feature\"", shian.Clip(gf.Type, 40))
 		}
 		d, ok := shian.LookupCode(shian.Districts, p.District)
 		if !ok {
-			return nil, bad("properties.district %q is not a district code (%s)", clipText(p.District), codeList())
+			return nil, bad("properties.district %q is not a district code (%s)", shian.Clip(p.District, 40), codeList())
 		}
 		if p.Grid == "" || len(p.Grid) > 64 {
 			return nil, bad("properties.grid must be a grid id of 1–64 bytes")
@@ -116,7 +116,7 @@ func ParseGrids(b []byte) (*Grids, error) {
 				return nil, bad("MultiPolygon coordinates: %v", err)
 			}
 		default:
-			return nil, bad("geometry type %q, want Polygon or MultiPolygon", clipText(gf.Geometry.Type))
+			return nil, bad("geometry type %q, want Polygon or MultiPolygon", shian.Clip(gf.Geometry.Type, 40))
 		}
 		feat := gridFeature{district: d.Code, grid: p.Grid, office: p.Office, zone: d.Zone,
 			minLng: math.Inf(1), minLat: math.Inf(1), maxLng: math.Inf(-1), maxLat: math.Inf(-1)}

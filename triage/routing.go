@@ -73,7 +73,7 @@ func ParseRouting(b []byte) (*RoutingTable, error) {
 	for i, o := range f.Offices {
 		field := fmt.Sprintf("offices[%d]", i)
 		if !officeCodeRE.MatchString(o.Code) {
-			return nil, bad(field+".code", "%q is not an office code (lower-case letters, digits, - and _, at most 32)", clipText(o.Code))
+			return nil, bad(field+".code", "%q is not an office code (lower-case letters, digits, - and _, at most 32)", shian.Clip(o.Code, 40))
 		}
 		if _, dup := t.byCode[o.Code]; dup {
 			return nil, bad(field+".code", "office %q is listed twice", o.Code)
@@ -83,7 +83,7 @@ func ParseRouting(b []byte) (*RoutingTable, error) {
 		}
 		if o.District != "" {
 			if _, ok := shian.LookupCode(shian.Districts, o.District); !ok {
-				return nil, bad(field+".district", "%q is not a district code (%s)", clipText(o.District), codeList())
+				return nil, bad(field+".district", "%q is not a district code (%s)", shian.Clip(o.District, 40), codeList())
 			}
 			if prev, dup := t.byDistrict[o.District]; dup {
 				return nil, bad(field+".district", "district %q has two offices, %q and %q", o.District, prev, o.Code)
@@ -103,7 +103,7 @@ func ParseRouting(b []byte) (*RoutingTable, error) {
 	case f.UnroutedOffice == "":
 		return nil, bad("unrouted_office", "missing; name the office whose queue takes complaints that cannot be routed")
 	case !ok:
-		return nil, bad("unrouted_office", "%q is not one of the offices", clipText(f.UnroutedOffice))
+		return nil, bad("unrouted_office", "%q is not one of the offices", shian.Clip(f.UnroutedOffice, 40))
 	case t.offices[i].District != "":
 		return nil, bad("unrouted_office", "%q belongs to district %q; the unrouted queue must be a city-level office (no district)", f.UnroutedOffice, t.offices[i].District)
 	}
@@ -117,7 +117,7 @@ func ParseRouting(b []byte) (*RoutingTable, error) {
 			return nil, bad(field+".grid", "grid %q is listed twice", g.Grid)
 		}
 		if _, ok := shian.LookupCode(shian.Districts, g.District); !ok {
-			return nil, bad(field+".district", "grid %q: %q is not a district code (%s)", g.Grid, clipText(g.District), codeList())
+			return nil, bad(field+".district", "grid %q: %q is not a district code (%s)", g.Grid, shian.Clip(g.District, 40), codeList())
 		}
 		if strings.TrimSpace(g.Officer) == "" && strings.TrimSpace(g.Team) == "" {
 			return nil, bad(field, "grid %q has neither officer nor team", g.Grid)
@@ -131,7 +131,7 @@ func ParseRouting(b []byte) (*RoutingTable, error) {
 			for k, cc := range shian.ComplaintCategories {
 				cats[k] = cc.Code
 			}
-			return nil, bad(field+".category", "%q is not a complaint category (%s)", clipText(c.Category), strings.Join(cats, ", "))
+			return nil, bad(field+".category", "%q is not a complaint category (%s)", shian.Clip(c.Category, 40), strings.Join(cats, ", "))
 		}
 		if _, dup := t.teams[c.Category]; dup {
 			return nil, bad(field+".category", "category %q is listed twice", c.Category)

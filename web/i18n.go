@@ -2,9 +2,9 @@ package web
 
 import "shian"
 
-// strings is the catalog of interface text: key → zh, en, ru. Page files
-// add their own keys with register in an init function of their own file,
-// so that pages do not edit each other's catalogs.
+// catalog is the interface text: key → zh, en, ru. Page files add their
+// own keys with register in an init function of their own file, so that
+// pages do not edit each other's catalogs.
 var catalog = map[string]shian.Text{
 	"site.name":      {"秦皇岛食品安全", "Qinhuangdao Food Safety", "Безопасность питания Циньхуандао"},
 	"site.tagline":   {"秦皇岛市市场监督管理局", "Qinhuangdao Market Supervision Administration", "Управление по надзору за рынком г. Циньхуандао"},

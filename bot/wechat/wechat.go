@@ -316,25 +316,12 @@ func (h *Handler) answer(ctx context.Context, m *Message) string {
 			h.log.Warn("wechat: bot turn failed", "err", r.err)
 			return ""
 		}
-		return clip(bot.Plain(r.replies))
+		return shian.ClipBytes(bot.Plain(r.replies), 2000) // under WeChat's 2048-byte text limit
 	case <-time.After(ReplyBudget):
 		return ""
 	case <-ctx.Done():
 		return ""
 	}
-}
-
-// clip keeps a text reply under WeChat's 2048-byte limit.
-func clip(s string) string {
-	const limit = 2000
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 type cdata struct {

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+
+	"shian/complaints"
 )
 
 func init() {
@@ -22,20 +24,13 @@ func apikeyCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	if strings.TrimSpace(*name) == "" {
 		return usageError{"--name is required"}
 	}
-	db, err := env.openMigratedStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	svc, err := env.complaintService(db, nil)
-	if err != nil {
-		return err
-	}
-	key, err := svc.AddAPIKey(ctx, *name)
-	if err != nil {
-		return fmt.Errorf("apikey add: %w", err)
-	}
-	fmt.Fprintln(env.Stdout, key)
-	fmt.Fprintf(env.Stderr, "api_key for %s issued; only a keyed hash of it is stored, so keep it now.\n", strings.TrimSpace(*name))
-	return nil
+	return env.withComplaints(ctx, func(svc *complaints.Service) error {
+		key, err := svc.AddAPIKey(ctx, *name)
+		if err != nil {
+			return fmt.Errorf("apikey add: %w", err)
+		}
+		fmt.Fprintln(env.Stdout, key)
+		fmt.Fprintf(env.Stderr, "api_key for %s issued; only a keyed hash of it is stored, so keep it now.\n", strings.TrimSpace(*name))
+		return nil
+	})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
 
 	"shian/complaints"
@@ -24,4 +25,20 @@ func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager) (*complain
 	}
 	return complaints.New(complaints.Config{Store: db, Triager: tr, Secret: secret,
 		PhotoDir: filepath.Join(env.Config.DataDir, "photos"), Now: env.Now})
+}
+
+// withComplaints runs fn with the complaint service on the migrated store,
+// closing the store when fn returns: the opening of every subcommand that
+// works on complaints (apikey, purge).
+func (env *Env) withComplaints(ctx context.Context, fn func(svc *complaints.Service) error) error {
+	db, err := env.openMigratedStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc, err := env.complaintService(db, nil)
+	if err != nil {
+		return err
+	}
+	return fn(svc)
 }

@@ -1,8 +1,11 @@
-package main_test
+package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -11,7 +14,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -52,42 +54,100 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// shian runs a subcommand of the binary and returns its combined output.
-func shian(t *testing.T, bin, dataDir string, args ...string) (string, error) {
+// runShian runs a subcommand in process through Run, as main does, with the
+// data directory and embedded defaults (no Meilisearch, no Redis), and
+// returns its combined output; err is set on a non-zero exit status.
+func runShian(t *testing.T, dataDir string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "SHIAN_DATA_DIR="+dataDir, "SHIAN_DATABASE_URL=", "SHIAN_MEILI_URL=", "SHIAN_REDIS_URL=")
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	var out syncBuffer
+	if code := Run(t.Context(), args, &out, &out, testGetenv(dataDir)); code != 0 {
+		return out.String(), fmt.Errorf("exit status %d", code)
+	}
+	return out.String(), nil
 }
 
-// startServe starts `shian serve` on a free port and returns its base URL.
-func startServe(t *testing.T, bin, dataDir string, env ...string) (string, *exec.Cmd) {
-	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = append(append(os.Environ(), "SHIAN_DATA_DIR="+dataDir, "SHIAN_DATABASE_URL=", "SHIAN_MEILI_URL=", "SHIAN_REDIS_URL="), env...)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+// testGetenv is the process environment with the data directory set and the
+// external services unset.
+func testGetenv(dataDir string, env ...string) func(string) string {
+	over := map[string]string{"SHIAN_DATA_DIR": dataDir, "SHIAN_DATABASE_URL": "", "SHIAN_MEILI_URL": "", "SHIAN_REDIS_URL": ""}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		over[k] = v
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return func(k string) string {
+		if v, ok := over[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}
+}
+
+// startServe runs `shian serve` in process on a free port and returns its
+// base URL and a stop function that cancels it (as SIGTERM does in main)
+// and returns its exit status.
+func startServe(t *testing.T, dataDir string, env ...string) (string, func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	exit := make(chan int, 1)
+	go func() {
+		exit <- Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, io.Discard, pw, testGetenv(dataDir, env...))
+		pw.Close()
+	}()
+	var once sync.Once
+	code := -1
+	stop := func() int {
+		once.Do(func() {
+			cancel()
+			select {
+			case code = <-exit:
+			case <-time.After(15 * time.Second):
+				t.Error("serve did not stop within 15s of its context's end")
+			}
+		})
+		return code
+	}
+	t.Cleanup(func() { stop() })
 	urls := make(chan string, 1)
 	go func() {
 		re := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)`)
-		sc := bufio.NewScanner(stderr)
+		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				urls <- m[1]
+				select {
+				case urls <- m[1]:
+				default:
+				}
 			}
 		}
+		io.Copy(io.Discard, pr)
 	}()
 	select {
 	case u := <-urls:
-		return u, cmd
+		return u, stop
+	case code := <-exit:
+		t.Fatalf("serve exited with %d before listening", code)
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not report its address within 30s")
 	}
 	return "", nil
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func getJSON(t *testing.T, url string) (int, map[string]any) {
@@ -110,13 +170,12 @@ const goodShops = `{"licence":"JY11303040000001","name":"老二位海鲜","name_
 `
 
 func TestEndToEnd(t *testing.T) {
-	bin := buildBinary(t)
 	data := t.TempDir()
 	// serve refuses a database whose schema is behind, and says what to do.
-	if out, err := shian(t, bin, data, "serve", "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(out, "run `shian migrate`") {
+	if out, err := runShian(t, data, "serve", "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(out, "run `shian migrate`") {
 		t.Fatalf("serve on an unmigrated database: err %v, output %s", err, out)
 	}
-	if out, err := shian(t, bin, data, "migrate"); err != nil || !strings.Contains(out, "applied 0001_shops.sql") {
+	if out, err := runShian(t, data, "migrate"); err != nil || !strings.Contains(out, "applied 0001_shops.sql") {
 		t.Fatalf("migrate: %v %s", err, out)
 	}
 	file := filepath.Join(t.TempDir(), "shops.jsonl")
@@ -124,15 +183,15 @@ func TestEndToEnd(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.jsonl")
 	os.WriteFile(bad, []byte(goodShops+`{"licence":"JY11303040000003","name":"x","category":"restaurant","address":"y","district":"atlantis"}`+"\n"), 0o644)
 
-	out, err := shian(t, bin, data, "import", "shops", bad)
+	out, err := runShian(t, data, "import", "shops", bad)
 	if err == nil || !strings.Contains(out, "line 3: district") || !strings.Contains(out, "nothing written") {
 		t.Fatalf("import of a bad file: err %v, output %s", err, out)
 	}
-	out, err = shian(t, bin, data, "import", "shops", file)
+	out, err = runShian(t, data, "import", "shops", file)
 	if err != nil || !strings.Contains(out, "2 created, 0 updated") {
 		t.Fatalf("import: %v %s", err, out)
 	}
-	out, err = shian(t, bin, data, "import", "shops", file)
+	out, err = runShian(t, data, "import", "shops", file)
 	if err != nil || !strings.Contains(out, "0 created, 2 updated") {
 		t.Fatalf("re-import: %v %s", err, out)
 	}
@@ -140,7 +199,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("default SQLite file: %v", err)
 	}
 
-	base, cmd := startServe(t, bin, data)
+	base, stop := startServe(t, data)
 	status, shop := getJSON(t, base+"/api/v1/shops/JY11303040000001")
 	if status != 200 || shop["name"] != "老二位海鲜" || shop["grade"].(map[string]any)["dynamic"] != "excellent" {
 		t.Fatalf("GET shop: %d %v", status, shop)
@@ -153,17 +212,9 @@ func TestEndToEnd(t *testing.T) {
 	if status != 200 || ready["checks"].(map[string]any)["store"] != "ok" {
 		t.Fatalf("readyz: %d %v", status, ready)
 	}
-	// Graceful shutdown on SIGTERM.
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve exited with %v after SIGTERM", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop within 15s of SIGTERM")
+	// Graceful shutdown when the context ends (main ends it on SIGTERM).
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited with %d after its context ended", code)
 	}
 }
 
@@ -187,19 +238,18 @@ func TestConfigMasksSecrets(t *testing.T) {
 func TestStickersEndToEnd(t *testing.T) {
 	zbarimg := testenv.Tool(t, "zbarimg")
 	pdftotext := testenv.Tool(t, "pdftotext")
-	bin := buildBinary(t)
 	data := t.TempDir()
-	if out, err := shian(t, bin, data, "migrate"); err != nil {
+	if out, err := runShian(t, data, "migrate"); err != nil {
 		t.Fatal(err, out)
 	}
 	file := filepath.Join(t.TempDir(), "shops.jsonl")
 	os.WriteFile(file, []byte(goodShops), 0o644)
-	if out, err := shian(t, bin, data, "import", "shops", file); err != nil {
+	if out, err := runShian(t, data, "import", "shops", file); err != nil {
 		t.Fatal(err, out)
 	}
-	base, _ := startServe(t, bin, data)
+	base, _ := startServe(t, data)
 	png := filepath.Join(t.TempDir(), "code.png")
-	out, err := shian(t, bin, data, "qr", "JY11303040000001", "-o", png, "--public-url", base)
+	out, err := runShian(t, data, "qr", "JY11303040000001", "-o", png, "--public-url", base)
 	if err != nil {
 		t.Fatalf("shian qr: %v %s", err, out)
 	}
@@ -222,14 +272,14 @@ func TestStickersEndToEnd(t *testing.T) {
 		t.Fatalf("landing page: %d\n%s", resp.StatusCode, body)
 	}
 	pdf := filepath.Join(t.TempDir(), "sheet.pdf")
-	if out, err := shian(t, bin, data, "qr", "sheet", "--district", "beidaihe", "-o", pdf); err != nil {
+	if out, err := runShian(t, data, "qr", "sheet", "--district", "beidaihe", "-o", pdf); err != nil {
 		t.Fatalf("qr sheet: %v %s", err, out)
 	}
 	text, err := exec.Command(pdftotext, pdf, "-").Output()
 	if err != nil || !strings.Contains(string(text), "老二位海鲜") || !strings.Contains(string(text), "扫码查看食品安全等级") {
 		t.Fatalf("pdftotext: %v\n%s", err, text)
 	}
-	if out, err := shian(t, bin, data, "qr", "sheet", "--district", "atlantis", "-o", pdf); err == nil || !strings.Contains(out, "--district must be one of") {
+	if out, err := runShian(t, data, "qr", "sheet", "--district", "atlantis", "-o", pdf); err == nil || !strings.Contains(out, "--district must be one of") {
 		t.Fatalf("bad district: %v %s", err, out)
 	}
 }

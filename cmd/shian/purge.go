@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"shian/complaints"
 )
 
 func init() {
@@ -38,19 +40,12 @@ func purgeCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 	if err != nil {
 		return usageError{"--older-than " + err.Error()}
 	}
-	db, err := env.openMigratedStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	svc, err := env.complaintService(db, nil)
-	if err != nil {
-		return err
-	}
-	n, err := svc.Purge(ctx, age)
-	if err != nil {
-		return fmt.Errorf("purge: %w", err)
-	}
-	fmt.Fprintf(env.Stdout, "erased the contact data of %d closed complaint(s)\n", n)
-	return nil
+	return env.withComplaints(ctx, func(svc *complaints.Service) error {
+		n, err := svc.Purge(ctx, age)
+		if err != nil {
+			return fmt.Errorf("purge: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "erased the contact data of %d closed complaint(s)\n", n)
+		return nil
+	})
 }

@@ -5,14 +5,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"log/slog"
 	"net"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"shian/api"
+	"shian/edge"
 	"shian/ratelimit"
 	"shian/store/sqlstore"
 	"shian/triage"
@@ -62,7 +64,7 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	defer limiter.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics := api.NewMetrics(reg)
+	metrics := edge.NewMetrics(reg)
 	sp := env.searchParts(ctx, db, log)
 	go sp.run(ctx, log)
 	st, err := env.staffService(db, tr, cs)
@@ -88,13 +90,13 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		wx = h
 		log.Info("WeChat Official Account endpoint enabled", "path", "/bot/wechat")
 	}
+	e := edge.New(edge.Config{Logger: log, Limiter: limiter, TrustedProxies: proxies, Metrics: metrics,
+		HTTPS: strings.HasPrefix(cfg.PublicURL, "https://")})
 	srv := api.New(api.Config{
-		Store: db, Logger: log, Now: env.Now,
+		Edge: e, Store: db, Logger: log, Now: env.Now,
 		Search: sp.service, Checks: sp.checks(),
 		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken,
-		Complaints: cs, Chat: eng, WeChat: wx, Staff: st,
-		Limiter: limiter, TrustedProxies: proxies, Metrics: metrics,
-		HTTPS: strings.HasPrefix(cfg.PublicURL, "https://"),
+		Complaints: cs, Chat: eng, WeChat: wx, Accounts: st, Cases: st,
 	})
 	go flushScans(ctx, srv, log)
 
@@ -104,6 +106,7 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 			return fmt.Errorf("listen on SHIAN_ADMIN_ADDR: %w", err)
 		}
 		admin := metrics.AdminApp()
+		admin.Get("/readyz", srv.ReadyHandler()) // with each check's detail, unlike the public /readyz
 		go admin.Listener(aln)
 		defer admin.ShutdownWithTimeout(5 * time.Second)
 		log.Info("metrics listening", "url", "http://"+aln.Addr().String()+"/metrics")
@@ -134,7 +137,7 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 }
 
 // reportGauges keeps the metrics of search degradation and outbox lag current.
-func reportGauges(ctx context.Context, m *api.Metrics, sp *searchParts, db *sqlstore.DB) {
+func reportGauges(ctx context.Context, m *edge.Metrics, sp *searchParts, db *sqlstore.DB) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {

@@ -1,4 +1,4 @@
-package main_test
+package main
 
 import (
 	"database/sql"
@@ -10,30 +10,29 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// TestUserAndAuditCommands runs the real binary: add a user, issue and
+// TestUserAndAuditCommands runs the commands through Run: add a user, issue and
 // revoke a token, verify the audit chain, then edit a row behind the
 // service's back and see `shian audit verify` fail.
 func TestUserAndAuditCommands(t *testing.T) {
-	bin := buildBinary(t)
 	dir := t.TempDir()
-	if out, err := shian(t, bin, dir, "migrate"); err != nil {
+	if out, err := runShian(t, dir, "migrate"); err != nil {
 		t.Fatalf("migrate: %v\n%s", err, out)
 	}
-	out, err := shian(t, bin, dir, "user", "add", "--name", "Wang.JG", "--role", "officer", "--district", "haigang", "--grid", "haigang-01")
+	out, err := runShian(t, dir, "user", "add", "--name", "Wang.JG", "--role", "officer", "--district", "haigang", "--grid", "haigang-01")
 	if err != nil || !regexp.MustCompile(`(?m)^[a-zA-Z0-9]{20}$`).MatchString(out) {
 		t.Fatalf("user add: %v\n%s", err, out)
 	}
-	if out, err := shian(t, bin, dir, "user", "add", "--name", "li", "--role", "officer"); err == nil || !strings.Contains(out, "district") {
+	if out, err := runShian(t, dir, "user", "add", "--name", "li", "--role", "officer"); err == nil || !strings.Contains(out, "district") {
 		t.Fatalf("officer without a district: %v\n%s", err, out)
 	}
-	out, err = shian(t, bin, dir, "user", "token", "--name", "wang.jg", "--label", "ci")
+	out, err = runShian(t, dir, "user", "token", "--name", "wang.jg", "--label", "ci")
 	if err != nil || !regexp.MustCompile(`(?m)^shian_[A-Za-z0-9_-]{43}$`).MatchString(out) {
 		t.Fatalf("user token: %v\n%s", err, out)
 	}
-	if out, err := shian(t, bin, dir, "user", "revoke-token", "--name", "wang.jg"); err != nil || !strings.Contains(out, "1 token(s) revoked") {
+	if out, err := runShian(t, dir, "user", "revoke-token", "--name", "wang.jg"); err != nil || !strings.Contains(out, "1 token(s) revoked") {
 		t.Fatalf("revoke-token: %v\n%s", err, out)
 	}
-	out, err = shian(t, bin, dir, "audit", "verify")
+	out, err = runShian(t, dir, "audit", "verify")
 	if err != nil || !strings.Contains(out, "audit log intact: 3 entries") {
 		t.Fatalf("audit verify: %v\n%s", err, out)
 	}
@@ -47,7 +46,7 @@ func TestUserAndAuditCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err = shian(t, bin, dir, "audit", "verify")
+	out, err = runShian(t, dir, "audit", "verify")
 	if err == nil || !strings.Contains(out, "broken at entry 2") {
 		t.Fatalf("audit verify after an edit: %v\n%s", err, out)
 	}

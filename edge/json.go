@@ -1,7 +1,6 @@
-package api
+package edge
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,28 +9,26 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/internal/strictjson"
 )
 
-// decodeJSON decodes a request body strictly into v: one JSON object,
+// DecodeJSON decodes a request body strictly into v: one JSON object,
 // known fields only, right types. Errors name the field at fault.
-func decodeJSON(c *fiber.Ctx, v any) error {
+func DecodeJSON(c *fiber.Ctx, v any) error {
 	return DecodeStrict(c.Body(), v)
 }
 
-// DecodeStrict is decodeJSON over bytes, for fuzzing and non-HTTP callers.
+// DecodeStrict is DecodeJSON over bytes, for fuzzing and non-HTTP callers.
 func DecodeStrict(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err := strictjson.Decode(body, v)
 	if err == nil {
-		if _, extra := dec.Token(); extra != io.EOF {
-			return &shian.Error{Code: shian.EINVALID, Message: "the body must be one JSON object"}
-		}
 		return nil
 	}
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
+	case errors.Is(err, strictjson.ErrTrailing):
+		return &shian.Error{Code: shian.EINVALID, Message: "the body must be one JSON object"}
 	case errors.As(err, &typeErr):
 		return &shian.Error{Code: shian.EINVALID, Field: typeErr.Field, Message: fmt.Sprintf("must be a JSON %s", typeErr.Type)}
 	case errors.As(err, &syntaxErr):

@@ -1,4 +1,4 @@
-package api
+package edge
 
 // complaintMessages are the messages of the complaint intake, tracking and
 // Open311. Arguments: the field name first, then the rule's figures;
@@ -45,7 +45,7 @@ var complaintMessages = map[string]tr{
 func init() {
 	for k, v := range complaintMessages {
 		if _, dup := messages[k]; dup {
-			panic("api: duplicate message key " + k)
+			panic("edge: duplicate message key " + k)
 		}
 		messages[k] = v
 	}

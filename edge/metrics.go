@@ -1,4 +1,4 @@
-package api
+package edge
 
 import (
 	"net/http"
@@ -17,7 +17,7 @@ import (
 // Metrics are the Prometheus metrics of the service, served on the admin
 // listener (SHIAN_ADMIN_ADDR), never on the public one. The API counts
 // requests and limiter decisions itself; cmd sets the gauges of the parts
-// the API does not see (search, outbox, queues). A nil *Metrics ignores
+// the API does not see (search, outbox). A nil *Metrics ignores
 // everything, so tests and tools need none.
 type Metrics struct {
 	reg       *prometheus.Registry
@@ -29,7 +29,6 @@ type Metrics struct {
 	searchDegraded prometheus.Gauge
 	outboxLag      prometheus.Gauge
 	outboxPending  prometheus.Gauge
-	queueSize      *prometheus.GaugeVec
 }
 
 // NewMetrics registers Shian's metrics on reg. Add the Go and process
@@ -56,11 +55,8 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		outboxPending: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "shian_outbox_pending", Help: "Outbox entries not yet applied to search.",
 		}),
-		queueSize: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "shian_queue_size", Help: "Items waiting, by queue (complaints per office, outbox …).",
-		}, []string{"queue"}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.decisions, m.searchDegraded, m.outboxLag, m.outboxPending, m.queueSize,
+	reg.MustRegister(m.requests, m.latency, m.decisions, m.searchDegraded, m.outboxLag, m.outboxPending,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "shian_ratelimit_fallbacks_total", Help: "Decisions made by the in-process limiter because Redis failed.",
 		}, func() float64 {
@@ -116,14 +112,6 @@ func (m *Metrics) SetOutbox(pending int, lag time.Duration) {
 	}
 	m.outboxPending.Set(float64(pending))
 	m.outboxLag.Set(lag.Seconds())
-}
-
-// SetQueueSize records the length of a named queue.
-func (m *Metrics) SetQueueSize(queue string, n int) {
-	if m == nil {
-		return
-	}
-	m.queueSize.WithLabelValues(queue).Set(float64(n))
 }
 
 func (m *Metrics) watchLimiter(l *ratelimit.Limiter) {
