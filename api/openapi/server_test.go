@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -34,7 +35,8 @@ func newServer(t *testing.T) (*fiber.App, *bottest.Env) {
 		t.Fatal(err)
 	}
 	srv := api.New(api.Config{Store: env.DB, Search: env.Search, Complaints: env.Complaints, Chat: eng, WeChat: wx,
-		Stickers: env, Now: env.Clock.Now, AdminToken: "openapi-test-admin-token"})
+		Stickers: env, Now: env.Clock.Now, AdminToken: "openapi-test-admin-token",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return srv.App, env
 }
 
