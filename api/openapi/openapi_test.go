@@ -104,7 +104,8 @@ func TestReferencePage(t *testing.T) {
 		`<td><code>licence</code></td><td>path</td><td>yes</td>`, // a $ref parameter, resolved
 		`<a href="#schema-Shop">Shop</a>`,                        // a response schema by name
 		`array of <a href="#schema-Open311Service">Open311Service</a>`,
-		`<td>429</td><td>Rate limited.</td>`, // a $ref response, resolved
+		`<td>429</td><td>Rate limited.</td>`,    // a $ref response, resolved
+		"<code>application/problem+json</code>", // a code span of a description
 		`<article id="schema-Problem">`,
 	} {
 		if !strings.Contains(page, want) {

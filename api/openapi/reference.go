@@ -12,7 +12,7 @@ import (
 // request body and responses, then every named schema as written. It has
 // no script and no inline style (the site's CSP forbids both); it borrows
 // the site's stylesheet and reads fine without it.
-var referenceTmpl = template.Must(template.New("reference").Parse(`<!doctype html>
+var referenceTmpl = template.Must(template.New("reference").Funcs(template.FuncMap{"text": codeSpans}).Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -24,7 +24,7 @@ var referenceTmpl = template.Must(template.New("reference").Parse(`<!doctype htm
 <main>
 <h1>{{.Title}} <small>{{.Version}}</small></h1>
 <p>{{.Summary}}</p>
-{{range .Description}}<p>{{.}}</p>
+{{range .Description}}<p>{{text .}}</p>
 {{end}}<p>Machine-readable: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI {{.OpenAPI}}).</p>
 <nav><h2>Contents</h2><ul>
 {{range .Groups}}<li><a href="#tag-{{.Name}}">{{.Name}}</a><ul>
@@ -34,16 +34,16 @@ var referenceTmpl = template.Must(template.New("reference").Parse(`<!doctype htm
 </ul></nav>
 {{range .Groups}}<section id="tag-{{.Name}}">
 <h2>{{.Name}}</h2>
-<p>{{.Description}}</p>
+<p>{{text .Description}}</p>
 {{range .Ops}}<article id="{{.ID}}">
 <h3><code>{{.Method}} {{.Path}}</code></h3>
-<p>{{.Summary}}</p>
-{{range .Description}}<p>{{.}}</p>
+<p>{{text .Summary}}</p>
+{{range .Description}}<p>{{text .}}</p>
 {{end}}{{if .Params}}<h4>Parameters</h4>
 <table>
 <thead><tr><th>name</th><th>in</th><th>required</th><th>schema</th><th>description</th></tr></thead>
 <tbody>
-{{range .Params}}<tr><td><code>{{.Name}}</code></td><td>{{.In}}</td><td>{{if .Required}}yes{{else}}no{{end}}</td><td><code>{{.Schema}}</code></td><td>{{.Description}}</td></tr>
+{{range .Params}}<tr><td><code>{{.Name}}</code></td><td>{{.In}}</td><td>{{if .Required}}yes{{else}}no{{end}}</td><td><code>{{.Schema}}</code></td><td>{{text .Description}}</td></tr>
 {{end}}</tbody>
 </table>
 {{end}}{{if .Body}}<h4>Request body{{if .BodyRequired}} (required){{end}}</h4>
@@ -54,7 +54,7 @@ var referenceTmpl = template.Must(template.New("reference").Parse(`<!doctype htm
 <table>
 <thead><tr><th>status</th><th>description</th><th>body</th></tr></thead>
 <tbody>
-{{range .Responses}}<tr><td>{{.Status}}</td><td>{{.Description}}</td><td>{{range .Content}}<code>{{.Type}}</code>: {{template "schema" .}}<br>{{end}}</td></tr>
+{{range .Responses}}<tr><td>{{.Status}}</td><td>{{text .Description}}</td><td>{{range .Content}}<code>{{.Type}}</code>: {{template "schema" .}}<br>{{end}}</td></tr>
 {{end}}</tbody>
 </table>
 </article>
@@ -225,4 +225,19 @@ func paragraphs(s string) []string {
 		}
 	}
 	return out
+}
+
+// codeSpans renders the one piece of CommonMark the descriptions use,
+// `code`, as <code>; everything else is escaped text.
+func codeSpans(s string) template.HTML {
+	var b strings.Builder
+	for i, part := range strings.Split(s, "`") {
+		esc := template.HTMLEscapeString(part)
+		if i%2 == 1 {
+			b.WriteString("<code>" + esc + "</code>")
+		} else {
+			b.WriteString(esc)
+		}
+	}
+	return template.HTML(b.String())
 }
