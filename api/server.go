@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/api/openapi"
 	"shian/edge"
 	"shian/qrcodes"
 	"shian/ratelimit"
@@ -222,6 +223,8 @@ func (s *Server) routes() {
 	e.Handle(app, "GET", "/api/v1/shops/:licence", read, s.getShop)
 	e.Handle(app, "GET", "/api/v1/shops/:licence/inspections", read, s.listInspections)
 	e.Handle(app, "GET", "/api/v1/qr/:token", read, s.qrJSON)
+	e.Handle(app, "GET", "/api/v1/openapi.json", catalog, openAPIDocument)
+	e.Handle(app, "GET", "/api/v1/reference", page, openAPIReference)
 
 	if s.complaints != nil {
 		e.Handle(app, "POST", "/api/v1/complaints", filing, s.postComplaint)
@@ -276,4 +279,17 @@ func (s *Server) readyChecks() []Check {
 		}
 		return true, "ok"
 	}}}, s.checks...)
+}
+
+// openAPIDocument serves the OpenAPI 3.1 description of the public JSON API
+// and Open311 (api/openapi/openapi.json).
+func openAPIDocument(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Send(openapi.JSON())
+}
+
+// openAPIReference serves the same document as a plain page for people.
+func openAPIReference(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(openapi.Reference())
 }

@@ -47,7 +47,7 @@ func newServer(t *testing.T) (*fiber.App, *bottest.Env) {
 // until it is.
 func pageOrStaff(method, path string) bool {
 	switch path {
-	case "/chat", "/search", "/shops/:licence", "/s/:token", "/complaints", "/complaints/new", "/complaints/track",
+	case "/api/v1/reference", "/chat", "/search", "/shops/:licence", "/s/:token", "/complaints", "/complaints/new", "/complaints/track",
 		"/bot/wechat":
 		return true
 	}
@@ -57,7 +57,6 @@ func pageOrStaff(method, path string) bool {
 // notYetMounted are documented routes the server does not serve yet; each
 // must leave this list when its route is mounted (the test says so).
 var notYetMounted = map[string]bool{
-	"GET /api/v1/openapi.json": true, // mounted by the lead with the api split
 }
 
 func TestRoutesDocumented(t *testing.T) {
