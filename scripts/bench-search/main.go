@@ -125,9 +125,9 @@ func run() error {
 	go func() { _ = srv.App.Listener(ln) }()
 	defer srv.App.Shutdown()
 	ours := "http://" + ln.Addr().String() + "/api/v1/shops/search?"
-	direct := meiliURL + "/indexes/" + uid + "/search"
+	direct := meiliURL + "/multi-search"
 
-	mix, err := queryMix(shops)
+	mix, err := queryMix(uid, shops)
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func run() error {
 
 // queryMix is what people type: Chinese words, pinyin, initials, English,
 // filters, near-me, sorted by grade, second pages.
-func queryMix(shops []*shian.Shop) ([]query, error) {
+func queryMix(uid string, shops []*shian.Shop) ([]query, error) {
 	raw := []string{
 		"q=海鲜", "q=饺子", "q=烧烤&district=beidaihe", "q=火锅", "q=超市&open_only=true", "q=面馆&grade=excellent",
 		"q=haixian", "q=jiaozi", "q=shaokao", "q=hxdpd", "q=seafood", "q=seafod", "q=dumplings", "q=hotpot",
@@ -233,7 +233,7 @@ func queryMix(shops []*shian.Shop) ([]query, error) {
 		if err != nil {
 			return nil, fmt.Errorf("query %s: %w", r, err)
 		}
-		req, err := search.MeiliRequest(p.Query)
+		req, err := search.MeiliRequest(uid, p.Query)
 		if err != nil {
 			return nil, err
 		}

@@ -25,6 +25,7 @@ var Dialect = sqlstore.Dialect{
 	LockMigrations: "SELECT pg_advisory_xact_lock(7419021)",
 	ForUpdate:      " FOR UPDATE SKIP LOCKED",
 	Writers:        2,
+	Text:           sqlstore.PostgresText,
 	OneShot:        pgx.QueryExecModeExec,
 	// unnest yields the names in order, and the aggregate takes them so.
 	LockKeys: "SELECT COUNT(pg_advisory_xact_lock(hashtext(k))) FROM unnest(?::text[]) AS k",
