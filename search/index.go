@@ -10,8 +10,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -102,18 +102,18 @@ type Geo struct {
 // phone, no grid, no complaint data), plus pinyin and localized names to
 // search on and ranks to sort by.
 type Document struct {
-	Licence        string   `json:"licence"`
-	Name           string   `json:"name"`
-	NameEN         string   `json:"name_en,omitempty"`
-	NameRU         string   `json:"name_ru,omitempty"`
-	Aliases        []string `json:"aliases,omitempty"`
-	Address        string   `json:"address"`
-	District       string   `json:"district"`
-	Category       string   `json:"category"`
-	Status         string   `json:"status"`
+	Licence  string   `json:"licence"`
+	Name     string   `json:"name"`
+	NameEN   string   `json:"name_en,omitempty"`
+	NameRU   string   `json:"name_ru,omitempty"`
+	Aliases  []string `json:"aliases,omitempty"`
+	Address  string   `json:"address"`
+	District string   `json:"district"`
+	Category string   `json:"category"`
+	Status   string   `json:"status"`
 	// ShortNames are the contractions of the names (一中 for 第一中学).
-	ShortNames     []string `json:"short_names,omitempty"`
-	Pinyin         []string `json:"pinyin,omitempty"`
+	ShortNames []string `json:"short_names,omitempty"`
+	Pinyin     []string `json:"pinyin,omitempty"`
 	// PinyinFuzzy is each name's fuzzy spelling (see FuzzySyllable), which
 	// a Chinese query is also matched against.
 	PinyinFuzzy    []string `json:"pinyin_fuzzy,omitempty"`

@@ -149,7 +149,7 @@ func filters(q shian.ShopQuery, withScope bool) ([]any, error) {
 // Weights of the queries of one search in Meilisearch's federated merge: a
 // match of the characters typed ranks above a match through their sound.
 const (
-	weightText  = 1.0
+	weightText = 1.0
 	// Just under 1: the shop whose characters match (score 1) stays first,
 	// but a whole name matched by sound beats a partial match of characters
 	// (新新面馆 means 鑫鑫面馆 more than 金新金面馆).

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"html"
+	"log/slog"
 	"math"
 	"strings"
 	"sync"
@@ -48,7 +48,7 @@ type Config struct {
 	// same map.
 	Synonyms map[string][]string
 	Log      *slog.Logger
-	Now    func() time.Time
+	Now      func() time.Time
 }
 
 // Service answers shop searches from Meilisearch, and from the store
