@@ -72,6 +72,17 @@ type ShopResults struct {
 	DidYouMean string
 }
 
+// Suggestion is one name completion for the search box.
+type Suggestion struct {
+	Licence string
+	Name    string
+	NameEN  string
+	NameRU  string
+	// NameHTML is the name as HTML, escaped, the typed part in <mark> (""
+	// when nothing is marked, and always from the store).
+	NameHTML string
+}
+
 // OutboxEntry records that a shop changed and its search projection must be
 // refreshed. It is written in the same transaction as the change.
 type OutboxEntry struct {

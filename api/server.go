@@ -182,6 +182,7 @@ func (s *Server) routes() {
 	v1.Get("/districts", s.listDistricts)
 	v1.Get("/categories", s.listCategories)
 	v1.Get("/shops/search", s.searchShops)
+	v1.Get("/shops/suggest", s.suggestShops)
 	v1.Get("/shops/:licence", s.getShop)
 	v1.Get("/shops/:licence/inspections", s.listInspections)
 	v1.Get("/qr/:token", s.qrJSON)

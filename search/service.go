@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/meilisearch/meilisearch-go"
+
 	"shian"
 )
 
@@ -384,4 +386,92 @@ func (s *Service) Reindex(ctx context.Context, src ShopSource) (ReindexStats, er
 		return ReindexStats{}, errNotConfigured
 	}
 	return s.index.Reindex(ctx, src, s.log)
+}
+
+// MaxSuggestions is how many completions Suggest returns at most.
+const MaxSuggestions = 8
+
+// Suggest returns up to limit (at most MaxSuggestions) names completing
+// text, for the search box as a person types: open and suspended shops
+// that serve food first, matched on names and their pinyin only (no
+// address, no facets), so that it stays cheap. degraded is true when the
+// store answered.
+func (s *Service) Suggest(ctx context.Context, text string, limit int) (out []shian.Suggestion, degraded bool, err error) {
+	if limit <= 0 || limit > MaxSuggestions {
+		limit = MaxSuggestions
+	}
+	if s.index != nil && s.breaker.allow() {
+		out, err := s.suggestMeili(ctx, text, limit)
+		switch {
+		case err == nil:
+			s.breaker.success()
+			return out, false, nil
+		case ctx.Err() != nil:
+			s.breaker.release()
+			return nil, false, ctx.Err()
+		}
+		if s.breaker.failure() {
+			s.log.Warn("search: Meilisearch failing; answering from the store", "err", err, "cooldown", s.breaker.cooldown)
+		}
+	}
+	q := withDefaults(shian.ShopQuery{Text: text, Limit: limit, Sort: "relevance"}).q
+	q.Match = StoreMatch(text, s.syn)
+	res, err := s.store.SearchShops(ctx, q)
+	if err != nil {
+		return nil, true, fmt.Errorf("search: store fallback: %w", err)
+	}
+	for _, h := range res.Hits {
+		out = append(out, shian.Suggestion{Licence: h.Shop.Licence, Name: h.Shop.Name, NameEN: h.Shop.NameEN, NameRU: h.Shop.NameRU})
+	}
+	return out, true, nil
+}
+
+// SuggestRequest is the Meilisearch search Suggest sends for text
+// (benchmarks send the same one directly).
+func SuggestRequest(text string, limit int) *meilisearch.SearchRequest {
+	req := &meilisearch.SearchRequest{
+		Query:                 text,
+		Limit:                 int64(limit),
+		AttributesToRetrieve:  []string{"licence", "name", "name_en", "name_ru"},
+		AttributesToSearchOn:  []string{"name", "aliases", "short_names", "name_en", "name_ru", "pinyin_joined", "pinyin_initials"},
+		AttributesToHighlight: []string{"name"},
+		HighlightPreTag:       markPre, HighlightPostTag: markPost,
+	}
+	// Shops that serve food, not closed: the search's default scope, with
+	// no second query for the rest (a completion list is short).
+	req.Filter, _ = filters(withDefaults(shian.ShopQuery{}).q, true) // whitelisted values only
+	if hasHan(text) {
+		req.Locales = []string{"cmn"}
+	}
+	return req
+}
+
+func (s *Service) suggestMeili(ctx context.Context, text string, limit int) ([]shian.Suggestion, error) {
+	ix := s.index
+	if qx := s.query.Load(); qx != nil {
+		ix = qx
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.budget)
+	defer cancel()
+	var mr struct {
+		Hits []struct {
+			Licence   string            `json:"licence"`
+			Name      string            `json:"name"`
+			NameEN    string            `json:"name_en"`
+			NameRU    string            `json:"name_ru"`
+			Formatted formattedDocument `json:"_formatted"`
+		} `json:"hits"`
+	}
+	if err := ix.post(ctx, "/indexes/"+ix.uid+"/search", SuggestRequest(text, limit), &mr); err != nil {
+		return nil, fmt.Errorf("search: suggest: %w", err)
+	}
+	out := make([]shian.Suggestion, 0, len(mr.Hits))
+	for _, h := range mr.Hits {
+		sg := shian.Suggestion{Licence: h.Licence, Name: h.Name, NameEN: h.NameEN, NameRU: h.NameRU}
+		if strings.Contains(h.Formatted.Name, markPre) {
+			sg.NameHTML = markHTML(h.Formatted.Name)
+		}
+		out = append(out, sg)
+	}
+	return out, nil
 }
