@@ -18,7 +18,7 @@ const maxGeoCandidates = 5000
 // one-character query (海) can match tens of thousands; the index answers
 // them in id order and the best-ranked of the first maxTextCandidates are
 // shown. Totals and facets count every match.
-const maxTextCandidates = 20000
+const maxTextCandidates = 5000
 
 // TextSearch is how a database asks its text index (see the 0008
 // migrations): Match is a condition on shops with one placeholder, the
@@ -77,10 +77,12 @@ func renderText(groups []shian.TextGroup, and, or string, term func(shian.TextTe
 }
 
 // searchText is what a shop's row holds for the text index: its names,
-// address, licence, credit code and the search package's keywords (pinyin,
-// short names), as tokens.
+// licence, credit code and the search package's keywords (pinyin, short
+// names), as tokens. Not the address: nearly every address holds 海 (海港区),
+// 区, 路 and 号, whose position lists a phrase query would walk for every
+// row; addresses are Meilisearch's to search.
 func (db *DB) searchText(s *shian.Shop) string {
-	parts := append([]string{s.Name, s.NameEN, s.NameRU, s.Address, s.Licence, s.CreditCode}, s.Aliases...)
+	parts := append([]string{s.Name, s.NameEN, s.NameRU, s.Licence, s.CreditCode}, s.Aliases...)
 	if db.Keywords != nil {
 		parts = append(parts, db.Keywords(s))
 	}
@@ -143,70 +145,140 @@ func (db *DB) SearchShops(ctx context.Context, q shian.ShopQuery) (*shian.ShopRe
 		order = `CASE WHEN name = ? THEN 0 WHEN name ` + db.Dialect.ILike + ` ? ESCAPE '\' THEN 1 ELSE 2 END, ` + order
 		args = append(args, text, likePattern(text))
 	}
+	// Rank on the narrow columns of the shops_search index (a text query
+	// among its first maxTextCandidates matches only), then read the page's
+	// rows: a shop's row is wide (its search text), and reading thousands
+	// of them cost more than the rest of the query.
 	from := `shops WHERE ` + where
 	if len(q.Match) > 0 || text != "" {
-		// Rank among the first candidates only (see maxTextCandidates).
-		from = `(SELECT * FROM shops WHERE ` + where + ` LIMIT ` + strconv.Itoa(maxTextCandidates) + `) AS shops`
+		from = `(SELECT id, name, status, grade_rank FROM shops WHERE ` + where + ` LIMIT ` + strconv.Itoa(maxTextCandidates) + `) AS shops`
 	}
 	args = append(args, q.Limit, q.Offset)
-	rows, err = db.DB.QueryContext(ctx, db.Q(`SELECT `+shopColumns+` FROM `+from+` ORDER BY `+order+` LIMIT ? OFFSET ?`), args...)
+	rows, err = db.DB.QueryContext(ctx, db.Q(`SELECT id FROM `+from+` ORDER BY `+order+` LIMIT ? OFFSET ?`), args...)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	shops, err := db.shopsIn(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range shops {
+		res.Hits = append(res.Hits, shian.ShopHit{Shop: s, Grade: s.Grade})
+	}
+	return res, nil
+}
+
+// shopsIn reads the rows of shops ids (without history), in the order of ids.
+func (db *DB) shopsIn(ctx context.Context, ids []int64) ([]*shian.Shop, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT `+shopColumns+` FROM shops WHERE id IN (`+placeholders(len(ids))+`)`), args...)
 	if err != nil {
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
+	byID := make(map[int64]*shian.Shop, len(ids))
 	for rows.Next() {
 		s, err := scanShop(rows)
 		if err != nil {
 			return nil, err
 		}
-		res.Hits = append(res.Hits, shian.ShopHit{Shop: s, Grade: s.Grade})
+		byID[s.ID] = s
 	}
-	return res, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*shian.Shop, 0, len(ids))
+	for _, id := range ids {
+		if s, ok := byID[id]; ok {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 func (db *DB) searchNear(ctx context.Context, q shian.ShopQuery, where string, args []any, res *shian.ShopResults) (*shian.ShopResults, error) {
+	// Narrow columns first (see SearchShops); the page's rows after.
 	args = append(args, maxGeoCandidates)
-	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT `+shopColumns+` FROM shops WHERE `+where+` LIMIT ?`), args...)
+	rows, err := db.DB.QueryContext(ctx, db.Q(`SELECT id, lat, lng, status, grade_rank FROM shops WHERE `+where+` LIMIT ?`), args...)
 	if err != nil {
 		return nil, unavailable(err)
 	}
 	defer rows.Close()
-	var hits []shian.ShopHit
+	type near struct {
+		id   int64
+		d    float64
+		rank int
+	}
+	var hits []near
 	for rows.Next() {
-		s, err := scanShop(rows)
-		if err != nil {
+		var h near
+		var lat, lng float64
+		var status string
+		if err := rows.Scan(&h.id, &lat, &lng, &status, &h.rank); err != nil {
 			return nil, err
 		}
-		d := shian.DistanceM(q.Lat, q.Lng, s.Lat, s.Lng)
-		if d <= q.RadiusM {
-			hits = append(hits, shian.ShopHit{Shop: s, Grade: s.Grade, DistanceM: &d})
+		if status != shian.StatusOpen {
+			h.rank = -1
+		}
+		h.d = shian.DistanceM(q.Lat, q.Lng, lat, lng)
+		if h.d <= q.RadiusM {
+			hits = append(hits, h)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rank := func(h shian.ShopHit) int {
-		if h.Shop.Status != shian.StatusOpen {
-			return 0
-		}
-		return shian.GradeRank(h.Grade.Dynamic) + 2
-	}
+	rows.Close()
 	// Near me: distance, then grade; or grade, then distance.
 	sort.SliceStable(hits, func(i, j int) bool {
-		ri, rj := rank(hits[i]), rank(hits[j])
-		di, dj := *hits[i].DistanceM, *hits[j].DistanceM
-		if q.Sort == "grade" && ri != rj {
-			return ri > rj
+		if q.Sort == "grade" && hits[i].rank != hits[j].rank {
+			return hits[i].rank > hits[j].rank
 		}
-		if di != dj {
-			return di < dj
+		if hits[i].d != hits[j].d {
+			return hits[i].d < hits[j].d
 		}
-		return ri > rj
+		return hits[i].rank > hits[j].rank
 	})
 	// The facet counts above used the bounding box; the radius is exact.
 	res.Total = len(hits)
-	if q.Offset < len(hits) {
-		res.Hits = hits[q.Offset:min(len(hits), q.Offset+q.Limit)]
+	if q.Offset >= len(hits) {
+		return res, nil
+	}
+	page := hits[q.Offset:min(len(hits), q.Offset+q.Limit)]
+	ids := make([]int64, len(page))
+	for i, h := range page {
+		ids[i] = h.id
+	}
+	shops, err := db.shopsIn(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	dist := make(map[int64]float64, len(page))
+	for _, h := range page {
+		dist[h.id] = h.d
+	}
+	for _, s := range shops {
+		d := dist[s.ID]
+		res.Hits = append(res.Hits, shian.ShopHit{Shop: s, Grade: s.Grade, DistanceM: &d})
 	}
 	return res, nil
 }

@@ -9,3 +9,6 @@ ALTER TABLE shops ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS (to_tsvecto
 CREATE INDEX shops_search_tsv ON shops USING gin (search_tsv);
 -- Exact identifiers: a credit code or its prefix goes straight to the shop.
 CREATE INDEX shops_credit_code ON shops (credit_code);
+-- Ranking and facet counts read these narrow columns of the matching
+-- shops, not their wide rows (see sqlstore.SearchShops).
+CREATE INDEX shops_search ON shops (id) INCLUDE (name, status, grade_rank, district, dynamic_grade, category, annual_grade);

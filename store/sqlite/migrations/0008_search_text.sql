@@ -22,3 +22,6 @@ END;
 INSERT INTO shops_fts (shops_fts) VALUES ('rebuild');
 -- Exact identifiers: a credit code or its prefix goes straight to the shop.
 CREATE INDEX shops_credit_code ON shops (credit_code);
+-- Ranking and facet counts read these narrow columns of the matching
+-- shops, not their wide rows (see sqlstore.SearchShops).
+CREATE INDEX shops_search ON shops (id, name, status, grade_rank, district, dynamic_grade, category, annual_grade);
