@@ -450,7 +450,7 @@ func (s *Server) searchPageHandler(c *fiber.Ctx) error {
 		page.Grades = append(page.Grades, option{g, label, indexOf(q.Grades, g) >= 0, n})
 	}
 	for _, st := range statusValues {
-		page.Statuses = append(page.Statuses, option{st, web.T(lang, "shop.status."+st), indexOf(q.Statuses, st) >= 0, -1})
+		page.Statuses = append(page.Statuses, option{st, web.T(lang, "search.status."+st), indexOf(q.Statuses, st) >= 0, -1})
 	}
 	for _, so := range []string{"relevance", "distance", "grade"} {
 		if so == "distance" && !q.HasGeo {
