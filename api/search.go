@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"html/template"
 	"math"
 	"net/url"
 	"strconv"
@@ -21,6 +22,8 @@ import (
 // from the store because Meilisearch could not.
 type Searcher interface {
 	Search(ctx context.Context, q shian.ShopQuery) (res *shian.ShopResults, degraded bool, err error)
+	// Suggest returns up to limit name completions of text.
+	Suggest(ctx context.Context, text string, limit int) ([]shian.Suggestion, bool, error)
 }
 
 // Search query limits.
@@ -33,6 +36,10 @@ const (
 	maxRadiusM      = 50000
 	maxFilterValues = 20
 )
+
+// statusValues are the status filter's values. Without one, open and
+// suspended shops are shown, and a closed one on its exact name or licence.
+var statusValues = []string{shian.StatusOpen, shian.StatusSuspended, shian.StatusClosed}
 
 // gradeValues are the grade filter's values: dynamic grades, then annual.
 var gradeValues = []string{shian.ResultExcellent, shian.ResultGood, shian.ResultFair, shian.ResultFail, shian.NotGraded, "A", "B", "C"}
@@ -60,6 +67,9 @@ func ParseSearchQuery(v url.Values) (SearchParams, error) {
 	if utf8.RuneCountInString(text) > maxQueryRunes {
 		return p, badParam("q", "at most "+strconv.Itoa(maxQueryRunes)+" characters")
 	}
+	if text != "" && strings.IndexFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+		return p, badParam("q", "words, pinyin or a licence number (not only punctuation or emoji)")
+	}
 	q.Text = text
 
 	var err error
@@ -72,10 +82,18 @@ func ParseSearchQuery(v url.Values) (SearchParams, error) {
 	if q.Grades, err = whitelisted(v, "grade", gradeValues); err != nil {
 		return p, err
 	}
+	if q.Statuses, err = whitelisted(v, "status", statusValues); err != nil {
+		return p, err
+	}
 	switch o := v.Get("open_only"); o {
 	case "", "0", "false":
 	case "1", "true", "on":
 		q.OpenOnly = true
+		for _, st := range q.Statuses {
+			if st != shian.StatusOpen {
+				return p, badParam("status", "only open with open_only (they contradict each other)")
+			}
+		}
 	default:
 		return p, badParam("open_only", "true or false")
 	}
@@ -198,6 +216,9 @@ type SearchHit struct {
 	Status    string      `json:"status"`
 	DistanceM *float64    `json:"distance_m,omitempty"`
 	Page      string      `json:"page"`
+	// Highlight: name, name_en, name_ru as HTML (escaped; matches in
+	// <mark>), where Meilisearch marked a match.
+	Highlight map[string]string `json:"highlight,omitempty"`
 }
 
 // SearchResponse is the body of GET /api/v1/shops/search.
@@ -209,6 +230,13 @@ type SearchResponse struct {
 	Facets   map[string]map[string]int `json:"facets"`
 	Degraded bool                      `json:"degraded"`
 	TookMS   int64                     `json:"took_ms"`
+	// Exact: q was a licence or credit code (or a prefix of one); the hits
+	// are the shops it identifies. Redirect is the page of the one shop
+	// it names exactly, where people are sent straight.
+	Exact    bool   `json:"exact"`
+	Redirect string `json:"redirect,omitempty"`
+	// DidYouMean: q found nothing, and this spelling found the hits.
+	DidYouMean string `json:"did_you_mean,omitempty"`
 }
 
 // runSearch parses and answers a search for the API and the search page.
@@ -222,7 +250,13 @@ func (s *Server) runSearch(c *fiber.Ctx, p SearchParams) (*SearchResponse, error
 		return nil, err
 	}
 	out := &SearchResponse{Hits: make([]SearchHit, 0, len(res.Hits)), Total: res.Total, Page: p.Page, PerPage: p.PerPage,
-		Facets: map[string]map[string]int{}, Degraded: degraded}
+		Facets: map[string]map[string]int{}, Degraded: degraded, Exact: res.Exact, DidYouMean: res.DidYouMean}
+	if res.Exact && len(res.Hits) > 0 {
+		first := res.Hits[0].Shop
+		if len(res.Hits) == 1 || strings.EqualFold(first.Licence, p.Query.Text) || strings.EqualFold(first.CreditCode, p.Query.Text) {
+			out.Redirect = "/shops/" + first.Licence
+		}
+	}
 	for _, name := range []string{"district", "grade", "category"} {
 		out.Facets[name] = res.Facets[name]
 		if out.Facets[name] == nil {
@@ -234,7 +268,7 @@ func (s *Server) runSearch(c *fiber.Ctx, p SearchParams) (*SearchResponse, error
 		dist, _ := shian.LookupCode(shian.Districts, sh.District)
 		cat, _ := shian.LookupCode(shian.ShopCategories, sh.Category)
 		hit := SearchHit{Licence: sh.Licence, Name: sh.Name, NameEN: sh.NameEN, NameRU: sh.NameRU, Address: sh.Address,
-			District: dist, Category: cat, Grade: h.Grade, Status: sh.Status, Page: "/shops/" + sh.Licence}
+			District: dist, Category: cat, Grade: h.Grade, Status: sh.Status, Page: "/shops/" + sh.Licence, Highlight: h.Highlight}
 		if h.DistanceM != nil {
 			d := math.Round(*h.DistanceM)
 			hit.DistanceM = &d
@@ -259,6 +293,52 @@ func (s *Server) searchShops(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+// SuggestResponse is the body of GET /api/v1/shops/suggest.
+type SuggestResponse struct {
+	Suggestions []SuggestHit `json:"suggestions"`
+	Degraded    bool         `json:"degraded"`
+}
+
+// SuggestHit is one name completion.
+type SuggestHit struct {
+	Licence string `json:"licence"`
+	Name    string `json:"name"`
+	NameEN  string `json:"name_en,omitempty"`
+	NameRU  string `json:"name_ru,omitempty"`
+	// NameHTML: the name, escaped, the typed part in <mark> (absent when
+	// nothing is marked).
+	NameHTML string `json:"name_html,omitempty"`
+	Page     string `json:"page"`
+}
+
+// suggestShops serves GET /api/v1/shops/suggest?q=: up to 8 name
+// completions for the search box. q follows the search's rules (400 for
+// punctuation only, or over 100 characters); an empty q has none.
+func (s *Server) suggestShops(c *fiber.Ctx) error {
+	v := searchValues(c)
+	p, err := ParseSearchQuery(url.Values{"q": v["q"]})
+	if err != nil {
+		return err
+	}
+	out := SuggestResponse{Suggestions: []SuggestHit{}}
+	if p.Query.Text != "" {
+		if s.search == nil {
+			return &shian.Error{Code: shian.EUNAVAILABLE, Message: "search is not configured"}
+		}
+		sg, degraded, err := s.search.Suggest(c.UserContext(), p.Query.Text, 8)
+		if err != nil {
+			return err
+		}
+		out.Degraded = degraded
+		for _, h := range sg {
+			out.Suggestions = append(out.Suggestions, SuggestHit{Licence: h.Licence, Name: h.Name, NameEN: h.NameEN,
+				NameRU: h.NameRU, NameHTML: h.NameHTML, Page: "/shops/" + h.Licence})
+		}
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=30")
+	return c.JSON(out)
+}
+
 // searchPage is the data of the /search page.
 type searchPage struct {
 	Lang, Path string
@@ -267,22 +347,34 @@ type searchPage struct {
 	Error      string
 	Districts  []option
 	Grades     []option
+	Categories []option
+	Statuses   []option
+	Sorts      []option
 	Cards      []searchCard
 	Prev, Next string
 	Lat, Lng   string
+	// DidYouMean links to the search for the spelling that found the hits.
+	DidYouMean string
+	// Filtered: a filter is set, so "remove a filter" is worth saying.
+	Filtered bool
 }
 
 type option struct {
 	Value, Label string
 	Selected     bool
+	// Count is the facet count beside the value (-1: not shown).
+	Count int
 }
 
 type searchCard struct {
 	Hit                 SearchHit
 	Name, Sub, District string
-	Face, GradeClass    string
-	Closed              bool
-	Distance            string
+	// NameHTML is Name with Meilisearch's highlighting, escaped by the
+	// search service (safe to insert as is).
+	NameHTML         template.HTML
+	Face, GradeClass string
+	Closed           bool
+	Distance         string
 }
 
 // searchPageHandler serves /search: the server-rendered search page. It
@@ -298,7 +390,8 @@ func (s *Server) searchPageHandler(c *fiber.Ctx) error {
 	case err != nil:
 		status = fiber.StatusBadRequest
 		page.Error = problemDetail(lang, err)
-	case p.Query.Text != "" || p.Query.HasGeo || len(p.Query.Districts) > 0 || len(p.Query.Grades) > 0 || len(p.Query.Categories) > 0:
+	case p.Query.Text != "" || p.Query.HasGeo || len(p.Query.Districts) > 0 || len(p.Query.Grades) > 0 ||
+		len(p.Query.Categories) > 0 || len(p.Query.Statuses) > 0 || p.Query.OpenOnly:
 		res, err := s.runSearch(c, p)
 		if err != nil {
 			if shian.ErrorCode(err) == shian.EINTERNAL {
@@ -308,9 +401,16 @@ func (s *Server) searchPageHandler(c *fiber.Ctx) error {
 			page.Error = problemDetail(lang, err)
 			break
 		}
+		if res.Redirect != "" {
+			return c.Redirect(res.Redirect+"?lang="+lang, fiber.StatusSeeOther)
+		}
 		page.Result = res
 		for _, h := range res.Hits {
 			page.Cards = append(page.Cards, newSearchCard(lang, h))
+		}
+		if res.DidYouMean != "" {
+			w := url.Values{"q": {res.DidYouMean}, "lang": {lang}}
+			page.DidYouMean = "/search?" + w.Encode()
 		}
 		if p.Page > 1 {
 			page.Prev = pageURL(v, lang, p.Page-1)
@@ -322,17 +422,42 @@ func (s *Server) searchPageHandler(c *fiber.Ctx) error {
 	if p.Query.HasGeo {
 		page.Lat, page.Lng = strconv.FormatFloat(p.Query.Lat, 'f', 5, 64), strconv.FormatFloat(p.Query.Lng, 'f', 5, 64)
 	}
-	for _, d := range shian.Districts {
-		page.Districts = append(page.Districts, option{d.Code, d.Names.In(lang), indexOf(p.Query.Districts, d.Code) >= 0})
-	}
-	for _, g := range []string{shian.ResultExcellent, shian.ResultGood, shian.ResultFair, "A", "B", "C"} {
-		label := g
-		if f := shian.Face(g); f != "" {
-			label = f + " " + web.T(lang, "grade."+g)
-		} else {
-			label = web.T(lang, "search.annual") + " " + g
+	q := p.Query
+	page.Filtered = len(q.Districts)+len(q.Grades)+len(q.Categories)+len(q.Statuses) > 0 || q.OpenOnly
+	count := func(facet, value string) int {
+		if page.Result == nil || page.Result.Exact {
+			return -1
 		}
-		page.Grades = append(page.Grades, option{g, label, indexOf(p.Query.Grades, g) >= 0})
+		return page.Result.Facets[facet][value]
+	}
+	for _, d := range shian.Districts {
+		page.Districts = append(page.Districts, option{d.Code, d.Names.In(lang), indexOf(q.Districts, d.Code) >= 0, count("district", d.Code)})
+	}
+	for _, c := range shian.ShopCategories {
+		page.Categories = append(page.Categories, option{c.Code, c.Names.In(lang), indexOf(q.Categories, c.Code) >= 0, count("category", c.Code)})
+	}
+	for _, g := range gradeValues {
+		label := web.T(lang, "grade."+g)
+		n := -1
+		switch {
+		case g == "A" || g == "B" || g == "C":
+			label = web.T(lang, "search.annual") + " " + g
+		case shian.Face(g) != "":
+			label = shian.Face(g) + " " + label
+			n = count("grade", g)
+		default:
+			n = count("grade", g)
+		}
+		page.Grades = append(page.Grades, option{g, label, indexOf(q.Grades, g) >= 0, n})
+	}
+	for _, st := range statusValues {
+		page.Statuses = append(page.Statuses, option{st, web.T(lang, "search.status."+st), indexOf(q.Statuses, st) >= 0, -1})
+	}
+	for _, so := range []string{"relevance", "distance", "grade"} {
+		if so == "distance" && !q.HasGeo {
+			continue
+		}
+		page.Sorts = append(page.Sorts, option{so, web.T(lang, "search.sort."+so), q.Sort == so, -1})
 	}
 	body, err := s.renderBytes("search", page)
 	if err != nil {
@@ -343,13 +468,18 @@ func (s *Server) searchPageHandler(c *fiber.Ctx) error {
 
 func newSearchCard(lang string, h SearchHit) searchCard {
 	card := searchCard{Hit: h, Name: h.Name, District: h.District.Names.In(lang), GradeClass: h.Grade.Dynamic}
+	attr := "name"
 	switch {
 	case lang == "en" && h.NameEN != "":
-		card.Name, card.Sub = h.NameEN, h.Name
+		card.Name, card.Sub, attr = h.NameEN, h.Name, "name_en"
 	case lang == "ru" && h.NameRU != "":
-		card.Name, card.Sub = h.NameRU, h.Name
+		card.Name, card.Sub, attr = h.NameRU, h.Name, "name_ru"
 	case h.NameEN != "":
 		card.Sub = h.NameEN
+	}
+	if v, ok := h.Highlight[attr]; ok {
+		// Escaped by the search service: only <mark> elements are markup.
+		card.NameHTML = template.HTML(v)
 	}
 	if h.Status == shian.StatusOpen {
 		card.Face = shian.Face(h.Grade.Dynamic)

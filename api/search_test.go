@@ -83,10 +83,15 @@ func TestSearchAPI(t *testing.T) {
 		want        []string
 		distance    bool
 	}{
-		{"Chinese", "q=" + url.QueryEscape("海鲜"), []string{"JY11303020000001", "JY11303020000002", "JY11303020000006"}, false},
+		{"Chinese", "q=" + url.QueryEscape("海鲜"), []string{"JY11303020000001", "JY11303020000002"}, false},
+		{"Chinese, closed asked for", "q=" + url.QueryEscape("海鲜") + "&status=open,closed", []string{"JY11303020000001", "JY11303020000002", "JY11303020000006"}, false},
+		{"closed shop on its exact name", "q=" + url.QueryEscape("快乐海鲜烧烤"), []string{"JY11303020000006"}, false},
+		{"one character", "q=" + url.QueryEscape("鲜"), []string{"JY11303020000001", "JY11303020000002"}, false},
+		{"input-method slip", "q=" + url.QueryEscape("老汪海鲜"), []string{"JY11303020000001"}, false},
 		{"pinyin", "q=haixian&district=haigang", []string{"JY11303020000001"}, false},
 		{"grade and open only", "grade=excellent&open_only=true", []string{"JY11303020000001"}, false},
-		{"near me", "lat=39.8310&lng=119.4860&radius_m=2000", []string{"JY11303020000002", "JY11303020000006"}, true},
+		{"near me", "lat=39.8310&lng=119.4860&radius_m=2000", []string{"JY11303020000002"}, true},
+		{"near me, closed too", "lat=39.8310&lng=119.4860&radius_m=2000&status=open&status=closed", []string{"JY11303020000002", "JY11303020000006"}, true},
 		{"second page", "q=seafood&per_page=1&page=2", nil, false},
 	}
 	for _, tt := range tests {
@@ -153,6 +158,10 @@ func TestSearchAPIRejectsBadParameters(t *testing.T) {
 		{"unknown sort", "sort=price", "sort", "relevance, distance, grade"},
 		{"bad open_only", "open_only=maybe", "open_only", "true or false"},
 		{"bad lang", "lang=fr", "lang", "zh, en, ru"},
+		{"only punctuation", "q=" + url.QueryEscape("？！…"), "q", "not only punctuation"},
+		{"only emoji", "q=" + url.QueryEscape("🍜🍜 😋"), "q", "not only punctuation"},
+		{"unknown status", "status=bankrupt", "status", "open, suspended, closed"},
+		{"open only contradicts closed", "open_only=true&status=closed", "status", "contradict"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,8 +188,10 @@ func TestSearchPage(t *testing.T) {
 		want, not   []string
 	}{
 		{"empty form", "lang=en", 200, []string{`name="q"`, `id="near-me"`, "Beidaihe District", `src="/static/search.js"`}, []string{`class="card result`}},
-		{"results in English", "q=haixian&lang=en", 200,
+		{"results in English", "q=haixian&lang=en&status=open,closed", 200,
 			[]string{"Lao Wang Seafood Diner", `href="/shops/JY11303020000001?lang=en"`, "😄", "Excellent", "inspected 2025-06-01", "🙂", "CLOSED"}, nil},
+		{"filters with counts", "q=haixian&lang=en", 200, []string{`name="category"`, `name="sort"`, `name="status"`, "Beidaihe District (1)", "Failed (must rectify)", "Not graded yet"}, nil},
+		{"nothing found says what to try", "q=zzzqqq&lang=en", 200, []string{"No shop matches.", "Try pinyin"}, nil},
 		{"results in Russian", "q=" + url.QueryEscape("海鲜") + "&lang=ru", 200, []string{"Морепродукты Лао Ван", "Отлично"}, nil},
 		{"near me", "lat=39.8310&lng=119.4860&lang=zh", 200, []string{"显示您附近的商户", "北戴河渔家乐海鲜馆", " m<"}, []string{"老王海鲜大排档"}},
 		{"bad filter", "district=nowhere&lang=en", 400, []string{`role="alert"`, "Parameter district is invalid"}, nil},
@@ -208,7 +219,7 @@ func TestSearchPage(t *testing.T) {
 		})
 	}
 	t.Run("closed shop shows its status, not a face", func(t *testing.T) {
-		_, _, body := get(t, s, "/search?q=kuaile&lang=en")
+		_, _, body := get(t, s, "/search?q=kuaile&lang=en&status=closed")
 		page := string(body)
 		i := strings.Index(page, "Happy Seafood BBQ")
 		if i < 0 {
@@ -219,6 +230,79 @@ func TestSearchPage(t *testing.T) {
 			t.Errorf("closed shop card: %s", card)
 		}
 	})
+}
+
+// TestSearchExactIdentifier: a licence (or its prefix) goes straight to
+// the shop, in the API (exact, redirect) and on the page (303).
+func TestSearchExactIdentifier(t *testing.T) {
+	s, _ := searchFixture(t)
+	status, _, body := get(t, s, "/api/v1/shops/search?q=jy11303020000002")
+	var r api.SearchResponse
+	if err := json.Unmarshal(body, &r); status != 200 || err != nil {
+		t.Fatalf("%d %v: %s", status, err, body)
+	}
+	if !r.Exact || r.Redirect != "/shops/JY11303020000002" || len(r.Hits) != 1 {
+		t.Errorf("exact %v redirect %q hits %d", r.Exact, r.Redirect, len(r.Hits))
+	}
+	status, _, body = get(t, s, "/api/v1/shops/search?q=JY113030200000")
+	r = api.SearchResponse{}
+	if err := json.Unmarshal(body, &r); status != 200 || err != nil {
+		t.Fatalf("%d %v: %s", status, err, body)
+	}
+	if !r.Exact || r.Redirect != "" || len(r.Hits) != 3 {
+		t.Errorf("prefix: exact %v redirect %q hits %d", r.Exact, r.Redirect, len(r.Hits))
+	}
+	resp, err := s.App.Test(httptest.NewRequest("GET", "/search?q=JY11303020000006&lang=en", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/shops/JY11303020000006?lang=en" {
+		t.Errorf("page: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestSearchHighlightEscaped: matches come marked, and the shop's own text
+// is escaped around the marks.
+func TestSearchHighlightEscaped(t *testing.T) {
+	s, db := searchFixture(t)
+	ctx := context.Background()
+	if _, err := db.UpsertShops(ctx, []*shian.Shop{{Licence: "JY11303020000009", Name: "<b>海鲜</b>&烧烤", Category: "restaurant",
+		Address: "海港区", District: "haigang", Status: "open"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, body := get(t, s, "/api/v1/shops/search?q="+url.QueryEscape("老王海鲜"))
+	var r api.SearchResponse
+	if err := json.Unmarshal(body, &r); err != nil || len(r.Hits) == 0 {
+		t.Fatalf("%v: %s", err, body)
+	}
+	if h := r.Hits[0].Highlight["name"]; !strings.Contains(h, "<mark>") || strings.ReplaceAll(strings.ReplaceAll(h, "<mark>", ""), "</mark>", "") != "老王海鲜大排档" {
+		t.Errorf("highlight %q", h)
+	}
+	_, _, page := get(t, s, "/search?lang=zh&q="+url.QueryEscape("老王海鲜"))
+	if !strings.Contains(string(page), "<mark>") {
+		t.Errorf("page has no <mark>")
+	}
+}
+
+// TestSuggest: completions of a prefix, in Chinese and in pinyin; bad q is a 400.
+func TestSuggest(t *testing.T) {
+	s, _ := searchFixture(t)
+	for _, q := range []string{"老王", "laow", "lwhx"} {
+		status, ctype, body := get(t, s, "/api/v1/shops/suggest?q="+url.QueryEscape(q))
+		var r api.SuggestResponse
+		if err := json.Unmarshal(body, &r); status != 200 || ctype != "application/json" || err != nil {
+			t.Fatalf("%s: %d %s %v", q, status, ctype, err)
+		}
+		if len(r.Suggestions) == 0 || r.Suggestions[0].Licence != "JY11303020000001" || len(r.Suggestions) > 8 {
+			t.Errorf("%s: %s", q, body)
+		}
+	}
+	if status, _, _ := get(t, s, "/api/v1/shops/suggest?q=%21%21"); status != 400 {
+		t.Errorf("punctuation: %d", status)
+	}
+	if _, _, body := get(t, s, "/api/v1/shops/suggest?q="); !strings.Contains(string(body), `"suggestions":[]`) {
+		t.Errorf("empty q: %s", body)
+	}
 }
 
 func FuzzParseSearchQuery(f *testing.F) {
@@ -274,15 +358,51 @@ func FuzzParseSearchQuery(f *testing.F) {
 		}
 		// Whatever passed builds a Meilisearch request whose filter holds
 		// only whitelisted expressions.
-		req, err := search.MeiliRequest(q)
+		req, err := search.MeiliRequest("shops", q)
 		if err != nil {
 			t.Fatalf("MeiliRequest(%+v): %v", q, err)
 		}
-		if req.Filter != nil {
-			b, _ := json.Marshal(req.Filter)
-			if strings.Contains(string(b), " OR ") || strings.Contains(string(b), `\"`+" ") {
+		for _, sub := range req.Queries {
+			exprs, _ := sub.Filter.([]any)
+			for _, e := range exprs {
+				str, ok := e.(string)
+				if !ok || !strings.HasPrefix(str, "name = ") {
+					continue
+				}
+				// The one expression holding request text: it must quote it
+				// whole, so that it reads back as the text and nothing more.
+				if got, ok := unquoteFilter(strings.TrimPrefix(str, "name = ")); !ok || got != q.Text {
+					t.Fatalf("exact-name filter %s does not quote %q", str, q.Text)
+				}
+			}
+			b, _ := json.Marshal(sub.Filter)
+			if strings.Contains(string(b), " OR ") && !strings.Contains(q.Text, " OR ") {
 				t.Fatalf("filter %s", b)
 			}
 		}
 	})
+}
+
+// unquoteFilter reads a Meilisearch filter string: "…" with \\ and \" escapes,
+// nothing after the closing quote.
+func unquoteFilter(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '"' {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			if i+1 >= len(s) {
+				return "", false
+			}
+			i++
+			b.WriteByte(s[i])
+		case '"':
+			return b.String(), i == len(s)-1
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return "", false
 }

@@ -220,6 +220,7 @@ func (s *Server) routes() {
 	e.Handle(app, "GET", "/api/v1/districts", catalog, s.listDistricts)
 	e.Handle(app, "GET", "/api/v1/categories", catalog, s.listCategories)
 	e.Handle(app, "GET", "/api/v1/shops/search", read, s.searchShops)
+	e.Handle(app, "GET", "/api/v1/shops/suggest", read, s.suggestShops)
 	e.Handle(app, "GET", "/api/v1/shops/:licence", read, s.getShop)
 	e.Handle(app, "GET", "/api/v1/shops/:licence/inspections", read, s.listInspections)
 	e.Handle(app, "GET", "/api/v1/qr/:token", read, s.qrJSON)

@@ -36,7 +36,7 @@ func MustStore(tb testing.TB) *sqlstore.DB {
 func MustIndex(tb testing.TB, url, key string) *search.Index {
 	tb.Helper()
 	ix := search.NewIndex(url, key, testenv.UniqueName(tb))
-	ix.TaskTimeout = 30 * time.Second
+	ix.TaskTimeout = 2 * time.Minute // the shared dev Meilisearch queues every test's tasks
 	if err := ix.Ensure(context.Background()); err != nil {
 		tb.Fatal(err)
 	}

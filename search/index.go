@@ -6,9 +6,12 @@
 package search
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -26,10 +29,19 @@ const DefaultIndex = "shops"
 type Index struct {
 	client meilisearch.ServiceManager
 	uid    string
+	// url, key and http answer searches without the client's generic
+	// decoding (see post).
+	url, key string
+	http     *http.Client
 	// Now is the clock grades are computed with.
 	Now func() time.Time
 	// TaskTimeout bounds the wait for one Meilisearch task.
 	TaskTimeout time.Duration
+	// Synonyms are words searched as each other (a word → the words it
+	// also finds), such as the food glossary's zh/en/ru names of a dish.
+	// They go into the index settings; set them before Ensure or Reindex.
+	// The store's fallback expands queries with the same map (Config.Synonyms).
+	Synonyms map[string][]string
 }
 
 // NewIndex returns the index uid (DefaultIndex when empty) on the
@@ -40,9 +52,38 @@ func NewIndex(url, key, uid string) *Index {
 	if uid == "" {
 		uid = DefaultIndex
 	}
-	client := meilisearch.New(url, meilisearch.WithAPIKey(key), meilisearch.DisableRetries(),
-		meilisearch.WithCustomClient(&http.Client{Transport: NewTransport()}))
-	return &Index{client: client, uid: uid, Now: time.Now, TaskTimeout: 60 * time.Second}
+	hc := &http.Client{Transport: NewTransport()}
+	client := meilisearch.New(url, meilisearch.WithAPIKey(key), meilisearch.DisableRetries(), meilisearch.WithCustomClient(hc))
+	return &Index{client: client, uid: uid, url: strings.TrimRight(url, "/"), key: key, http: hc,
+		Now: time.Now, TaskTimeout: 60 * time.Second}
+}
+
+// post sends body as JSON to path and decodes the answer into out. The
+// search path uses it rather than the client's typed calls, which decode
+// each hit twice.
+func (ix *Index) post(ctx context.Context, path string, body, out any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ix.url+path, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if ix.key != "" {
+		req.Header.Set("Authorization", "Bearer "+ix.key)
+	}
+	resp, err := ix.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("%s: status %d: %s", path, resp.StatusCode, msg)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
 }
 
 // UID returns the uid of the live index.
@@ -61,16 +102,21 @@ type Geo struct {
 // phone, no grid, no complaint data), plus pinyin and localized names to
 // search on and ranks to sort by.
 type Document struct {
-	Licence        string   `json:"licence"`
-	Name           string   `json:"name"`
-	NameEN         string   `json:"name_en,omitempty"`
-	NameRU         string   `json:"name_ru,omitempty"`
-	Aliases        []string `json:"aliases,omitempty"`
-	Address        string   `json:"address"`
-	District       string   `json:"district"`
-	Category       string   `json:"category"`
-	Status         string   `json:"status"`
-	Pinyin         []string `json:"pinyin,omitempty"`
+	Licence  string   `json:"licence"`
+	Name     string   `json:"name"`
+	NameEN   string   `json:"name_en,omitempty"`
+	NameRU   string   `json:"name_ru,omitempty"`
+	Aliases  []string `json:"aliases,omitempty"`
+	Address  string   `json:"address"`
+	District string   `json:"district"`
+	Category string   `json:"category"`
+	Status   string   `json:"status"`
+	// ShortNames are the contractions of the names (一中 for 第一中学).
+	ShortNames []string `json:"short_names,omitempty"`
+	Pinyin     []string `json:"pinyin,omitempty"`
+	// PinyinFuzzy is each name's fuzzy spelling (see FuzzySyllable), which
+	// a Chinese query is also matched against.
+	PinyinFuzzy    []string `json:"pinyin_fuzzy,omitempty"`
 	PinyinJoined   []string `json:"pinyin_joined,omitempty"`
 	PinyinInitials []string `json:"pinyin_initials,omitempty"`
 	// Names of the category and district in Chinese, English and Russian.
@@ -106,7 +152,8 @@ func NewDocument(s *shian.Shop, now time.Time) Document {
 		GradeAnnualYear: g.AnnualYear, GradeAnnualSupplied: g.AnnualSupplied,
 		GradeRank: shian.GradeRank(g.Dynamic),
 	}
-	d.Pinyin, d.PinyinJoined, d.PinyinInitials = spellings(s)
+	_, d.ShortNames = searchNames(s)
+	d.Pinyin, d.PinyinJoined, d.PinyinInitials, d.PinyinFuzzy = spellings(s)
 	if c, ok := shian.LookupCode(shian.ShopCategories, s.Category); ok {
 		d.CategoryZH, d.CategoryEN, d.CategoryRU = c.Names.ZH, c.Names.EN, c.Names.RU
 	}
@@ -151,18 +198,23 @@ func (d *Document) Shop() (*shian.Shop, shian.Grade) {
 }
 
 // Settings are the index settings, applied idempotently at start and to
-// every rebuilt index.
-func Settings() *meilisearch.Settings {
+// every rebuilt index, with synonyms (may be nil).
+func Settings(synonyms map[string][]string) *meilisearch.Settings {
+	if synonyms == nil {
+		synonyms = map[string][]string{}
+	}
 	return &meilisearch.Settings{
+		Synonyms: synonyms,
 		// Ordered by importance: the attribute rule prefers earlier ones.
 		SearchableAttributes: []string{
-			"name", "aliases", "name_en", "name_ru",
-			"pinyin_joined", "pinyin_initials", "pinyin",
+			"name", "aliases", "short_names", "name_en", "name_ru",
+			"pinyin_joined", "pinyin_initials", "pinyin", "pinyin_fuzzy",
 			"address",
 			"category_zh", "category_en", "category_ru",
 			"district_zh", "district_en", "district_ru",
 		},
-		FilterableAttributes: []string{"district", "category", "grade_dynamic", "grade_annual", "status", "_geo"},
+		// name: the exact-name lookup outside the default scope.
+		FilterableAttributes: []string{"district", "category", "grade_dynamic", "grade_annual", "status", "name", "_geo"},
 		SortableAttributes:   []string{"_geo", "rank", "grade_rank", "last_inspection"},
 		// rank:desc puts open, better-graded shops first among hits the
 		// built-in rules find equally relevant.
@@ -172,7 +224,7 @@ func Settings() *meilisearch.Settings {
 			"grade_dynamic", "grade_date", "grade_annual", "grade_annual_year", "grade_annual_supplied", "_geo",
 		},
 		LocalizedAttributes: []*meilisearch.LocalizedAttributes{
-			{Locales: []string{"cmn"}, AttributePatterns: []string{"name", "aliases", "address", "category_zh", "district_zh"}},
+			{Locales: []string{"cmn"}, AttributePatterns: []string{"name", "aliases", "short_names", "address", "category_zh", "district_zh"}},
 		},
 		TypoTolerance: &meilisearch.TypoTolerance{
 			Enabled:             true,
@@ -211,7 +263,7 @@ func (ix *Index) ensure(ctx context.Context, uid string) error {
 			return fmt.Errorf("create: %w", err)
 		}
 	}
-	task, err := ix.client.Index(uid).UpdateSettings(ctx, Settings())
+	task, err := ix.client.Index(uid).UpdateSettings(ctx, Settings(ix.Synonyms))
 	if err != nil {
 		return fmt.Errorf("settings: %w", err)
 	}

@@ -117,9 +117,43 @@ func phraseAt(rs []rune, i int) (int, []string) {
 	return 0, nil
 }
 
+// FuzzySyllable folds a toneless syllable to the sound an input-method slip
+// keeps: zh/z, ch/c, sh/s, n/l (initials) and -ng/-n (finals) fall together,
+// so 为/位/魏 (wei), 张/赃 (zhang/zang) and 城/陈 (cheng/chen) spell alike.
+// Tones are already gone: go-pinyin's normal style has none.
+func FuzzySyllable(s string) string {
+	switch {
+	case strings.HasPrefix(s, "zh"), strings.HasPrefix(s, "ch"), strings.HasPrefix(s, "sh"):
+		s = s[:1] + s[2:]
+	case len(s) > 1 && s[0] == 'n':
+		s = "l" + s[1:]
+	}
+	if n := len(s); n > 2 && strings.HasSuffix(s, "ng") && s[n-3] != 'o' {
+		s = s[:n-1] // ang→an, eng→en, ing→in; ong has no -on to meet
+	}
+	return s
+}
+
+// Fuzzy returns the fuzzy spelling of text: the FuzzySyllable of each
+// syllable, space-separated ("" when text has no Chinese characters). The
+// index holds it for every name, and a Chinese query is also matched
+// through it, so a slip of the input method (老二为 for 老二位) still finds
+// the shop.
+func Fuzzy(text string) string {
+	if !hasHan(text) {
+		return ""
+	}
+	syl := syllables(text)
+	for i, s := range syl {
+		syl[i] = FuzzySyllable(s)
+	}
+	return strings.Join(syl, " ")
+}
+
 // Spelling is the pinyin of one name.
 type Spelling struct {
 	Spaced   string   // "lao wang hai xian"
+	Fuzzy    string   // "lao wan hai xian": see FuzzySyllable
 	Joined   []string // "laowanghaixian", "wanghaixian", "haixian", "xian"
 	Initials []string // "lwhx", "whx", "hx", "x"
 }
@@ -135,6 +169,11 @@ func Spell(name string) (sp Spelling, ok bool) {
 		return Spelling{}, false
 	}
 	sp.Spaced = strings.Join(syl, " ")
+	fz := make([]string, len(syl))
+	for i, s := range syl {
+		fz[i] = FuzzySyllable(s)
+	}
+	sp.Fuzzy = strings.Join(fz, " ")
 	for i := range syl {
 		sp.Joined = append(sp.Joined, strings.Join(syl[i:], ""))
 		var b strings.Builder
@@ -155,9 +194,19 @@ func hasHan(s string) bool {
 	return false
 }
 
-// spellings returns the pinyin of a shop's name and aliases, with
+// searchNames returns the Chinese names a shop is searched by: its name,
+// its aliases and the short forms of both (see ShortNames).
+func searchNames(s *shian.Shop) (names, short []string) {
+	names = append([]string{s.Name}, s.Aliases...)
+	for _, n := range names {
+		short = append(short, ShortNames(n)...)
+	}
+	return names, short
+}
+
+// spellings returns the pinyin of a shop's names (see searchNames), with
 // duplicates removed.
-func spellings(s *shian.Shop) (spaced, joined, initials []string) {
+func spellings(s *shian.Shop) (spaced, joined, initials, fuzzy []string) {
 	seen := map[string]bool{}
 	add := func(list *[]string, v string) {
 		if !seen[v] {
@@ -165,12 +214,14 @@ func spellings(s *shian.Shop) (spaced, joined, initials []string) {
 			*list = append(*list, v)
 		}
 	}
-	for _, name := range append([]string{s.Name}, s.Aliases...) {
+	names, short := searchNames(s)
+	for _, name := range append(names, short...) {
 		sp, ok := Spell(name)
 		if !ok {
 			continue
 		}
 		add(&spaced, sp.Spaced)
+		add(&fuzzy, "~"+sp.Fuzzy)
 		for _, j := range sp.Joined {
 			add(&joined, j)
 		}
@@ -178,26 +229,24 @@ func spellings(s *shian.Shop) (spaced, joined, initials []string) {
 			add(&initials, in)
 		}
 	}
-	return spaced, joined, initials
+	for i := range fuzzy {
+		fuzzy[i] = fuzzy[i][1:] // the ~ kept fuzzy spellings apart from the others in seen
+	}
+	return spaced, joined, initials, fuzzy
 }
 
-// Keywords is the search text a shop adds for the store's degraded LIKE
-// search: the pinyin of its name and aliases (spaced, joined, initials) and
-// its foreign names in lower case (SQLite's LIKE folds ASCII only, and the
-// store lower-cases the pattern). Set it as sqlstore.DB.Keywords.
+// Keywords is the search text a shop adds for the store's degraded search
+// (the store indexes it with the shop's names, address and licence): the
+// short names (一中 for 第一中学), and the pinyin of every name spaced,
+// fuzzy, joined from each syllable on and as initials from each syllable
+// on, so that a query matches as a word or a word's prefix what
+// Meilisearch matches. Set it as sqlstore.DB.Keywords.
 func Keywords(s *shian.Shop) string {
-	var parts []string
-	for _, name := range append([]string{s.Name}, s.Aliases...) {
-		sp, ok := Spell(name)
-		if !ok {
-			continue
-		}
-		parts = append(parts, sp.Spaced, sp.Joined[0], sp.Initials[0])
-	}
-	for _, name := range []string{s.NameEN, s.NameRU} {
-		if name != "" {
-			parts = append(parts, strings.ToLower(name))
-		}
-	}
+	_, short := searchNames(s)
+	spaced, joined, initials, fuzzy := spellings(s)
+	parts := append(short, spaced...)
+	parts = append(parts, fuzzy...)
+	parts = append(parts, joined...)
+	parts = append(parts, initials...)
 	return strings.Join(parts, " ")
 }

@@ -2,12 +2,12 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"log/slog"
 	"math"
-	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,10 +17,14 @@ import (
 	"shian"
 )
 
-// Fallback answers searches when Meilisearch cannot: the store.
+// Fallback answers searches when Meilisearch cannot: the store. It also
+// answers identifier lookups, which never need Meilisearch.
 type Fallback interface {
 	// SearchShops answers q from the system of record (degraded).
 	SearchShops(ctx context.Context, q shian.ShopQuery) (*shian.ShopResults, error)
+	// ShopsByIdentifier returns up to limit shops whose licence or credit
+	// code starts with prefix (upper case), an exact match first.
+	ShopsByIdentifier(ctx context.Context, prefix string, limit int) ([]*shian.Shop, error)
 }
 
 // Config configures a Service.
@@ -41,8 +45,12 @@ type Config struct {
 	Cooldown time.Duration
 	// MaxLag is the outbox age above which LagProbe reports degraded (default 5 min).
 	MaxLag time.Duration
-	Log    *slog.Logger
-	Now    func() time.Time
+	// Synonyms expand the words of a query the store answers, as the
+	// index's synonyms (Index.Synonyms) do in Meilisearch; give both the
+	// same map.
+	Synonyms map[string][]string
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Service answers shop searches from Meilisearch, and from the store
@@ -54,6 +62,7 @@ type Service struct {
 	outbox  shian.OutboxService
 	budget  time.Duration
 	maxLag  time.Duration
+	syn     map[string][]string
 	log     *slog.Logger
 	now     func() time.Time
 	breaker breaker
@@ -73,7 +82,7 @@ func (s *Service) UseSearchKey(url, key string) {
 // NewService returns a Service; see Config for the defaults.
 func NewService(cfg Config) *Service {
 	s := &Service{index: cfg.Index, store: cfg.Store, outbox: cfg.Outbox, budget: cfg.Budget,
-		maxLag: cfg.MaxLag, log: cfg.Log, now: cfg.Now}
+		maxLag: cfg.MaxLag, syn: cfg.Synonyms, log: cfg.Log, now: cfg.Now}
 	if s.budget <= 0 {
 		s.budget = 300 * time.Millisecond
 	}
@@ -99,7 +108,68 @@ func NewService(cfg Config) *Service {
 // Search answers q. degraded is true when the store answered. Errors:
 // EUNAVAILABLE when neither could (the store's error), EINVALID for a
 // query the whitelists do not allow.
+//
+// A licence or credit code (or a prefix of one) is looked up in the store
+// and answers alone (Exact). Otherwise the default scope applies (see
+// withDefaults); when it leaves nothing, the search runs again over every
+// kind of shop; when that finds nothing either, a looser spelling is tried
+// (DidYouMean).
 func (s *Service) Search(ctx context.Context, q shian.ShopQuery) (res *shian.ShopResults, degraded bool, err error) {
+	if id, ok := Identifier(q.Text); ok && q.Offset == 0 {
+		shops, err := s.store.ShopsByIdentifier(ctx, id, max(q.Limit, 1))
+		if err != nil {
+			return nil, false, fmt.Errorf("search: identifier: %w", err)
+		}
+		if len(shops) > 0 {
+			res := &shian.ShopResults{Exact: true, Total: len(shops), Facets: map[string]map[string]int{"district": {}, "grade": {}, "category": {}}}
+			for _, sh := range shops {
+				res.Hits = append(res.Hits, shian.ShopHit{Shop: sh, Grade: sh.Grade})
+				res.Facets["district"][sh.District]++
+				res.Facets["grade"][sh.Grade.Dynamic]++
+				res.Facets["category"][sh.Category]++
+			}
+			return res, false, nil
+		}
+	}
+	res, degraded, err = s.search(ctx, q)
+	if err != nil || res.Total > 0 || q.Offset > 0 {
+		return res, degraded, err
+	}
+	if len(q.Categories) == 0 && !q.AllCategories {
+		wide := q
+		wide.AllCategories = true
+		if res, degraded, err = s.search(ctx, wide); err != nil || res.Total > 0 {
+			return res, degraded, err
+		}
+		q = wide
+	}
+	if alt := s.looser(q.Text); alt != "" {
+		q.Text = alt
+		alt, altDegraded, err := s.search(ctx, q)
+		if err == nil && alt.Total > 0 {
+			alt.DidYouMean = q.Text
+			return alt, altDegraded, nil
+		}
+	}
+	return res, degraded, nil
+}
+
+// looser returns a spelling of text more likely to find something: its
+// fuzzy pinyin for Chinese text (the sound of what was typed), else its
+// words but the last one; "" when there is none.
+func (s *Service) looser(text string) string {
+	if fz := fuzzyQuery(text); fz != "" {
+		return strings.ReplaceAll(fz, " ", "")
+	}
+	words := strings.Fields(text)
+	if len(words) > 1 {
+		return strings.Join(words[:len(words)-1], " ")
+	}
+	return ""
+}
+
+// search answers q from Meilisearch, or from the store when it cannot.
+func (s *Service) search(ctx context.Context, q shian.ShopQuery) (res *shian.ShopResults, degraded bool, err error) {
 	if s.index != nil && s.breaker.allow() {
 		res, err := s.searchMeili(ctx, q)
 		switch {
@@ -118,7 +188,13 @@ func (s *Service) Search(ctx context.Context, q shian.ShopQuery) (res *shian.Sho
 			s.log.Warn("search: Meilisearch failing; answering from the store", "err", err, "cooldown", s.breaker.cooldown)
 		}
 	}
-	res, err = s.store.SearchShops(ctx, q)
+	sq := withDefaults(q).q
+	sq.Match = StoreMatch(q.Text, s.syn)
+	res, err = s.store.SearchShops(ctx, sq)
+	if err == nil && res.Total == 0 && hasHan(q.Text) {
+		sq.Match = looseStoreMatch(q.Text, s.syn)
+		res, err = s.store.SearchShops(ctx, sq)
+	}
 	if err != nil {
 		return nil, true, fmt.Errorf("search: store fallback: %w", err)
 	}
@@ -127,12 +203,18 @@ func (s *Service) Search(ctx context.Context, q shian.ShopQuery) (res *shian.Sho
 
 type meiliHit struct {
 	Document
-	GeoDistance *float64 `json:"_geoDistance"`
+	GeoDistance *float64           `json:"_geoDistance"`
+	Formatted   *formattedDocument `json:"_formatted"`
+}
+
+type formattedDocument struct {
+	Name   string `json:"name"`
+	NameEN string `json:"name_en"`
+	NameRU string `json:"name_ru"`
 }
 
 type meiliResponse struct {
 	Hits               []meiliHit                `json:"hits"`
-	TotalHits          int                       `json:"totalHits"`
 	EstimatedTotalHits int                       `json:"estimatedTotalHits"`
 	FacetDistribution  map[string]map[string]int `json:"facetDistribution"`
 }
@@ -141,29 +223,27 @@ type meiliResponse struct {
 var facetNames = map[string]string{"district": "district", "grade_dynamic": "grade", "category": "category"}
 
 func (s *Service) searchMeili(ctx context.Context, q shian.ShopQuery) (*shian.ShopResults, error) {
-	req, err := MeiliRequest(q)
+	ix := s.index
+	if qx := s.query.Load(); qx != nil {
+		ix = qx
+	}
+	req, err := MeiliRequest(ix.uid, q)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.budget)
 	defer cancel()
-	ix := s.index
-	if qx := s.query.Load(); qx != nil {
-		ix = qx
+	var mr meiliResponse
+	err = ix.post(ctx, "/multi-search", req, &mr)
+	if err != nil && strings.Contains(err.Error(), "invalid_search_attributes_to_search_on") {
+		req, _ = meiliRequest(ix.uid, q, true)
+		err = ix.post(ctx, "/multi-search", req, &mr)
 	}
-	raw, err := ix.client.Index(ix.uid).SearchRaw(ctx, q.Text, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: meilisearch: %w", err)
 	}
-	var mr meiliResponse
-	if err := json.Unmarshal(*raw, &mr); err != nil {
-		return nil, fmt.Errorf("search: decode: %w", err)
-	}
-	res := &shian.ShopResults{Hits: make([]shian.ShopHit, 0, len(mr.Hits)), Total: mr.TotalHits,
+	res := &shian.ShopResults{Hits: make([]shian.ShopHit, 0, len(mr.Hits)), Total: mr.EstimatedTotalHits,
 		Facets: map[string]map[string]int{"district": {}, "grade": {}, "category": {}}}
-	if req.HitsPerPage == nil {
-		res.Total = mr.EstimatedTotalHits
-	}
 	for attr, counts := range mr.FacetDistribution {
 		if name, ok := facetNames[attr]; ok {
 			res.Facets[name] = counts
@@ -182,113 +262,27 @@ func (s *Service) searchMeili(ctx context.Context, q shian.ShopQuery) (*shian.Sh
 			d := math.Round(shian.DistanceM(q.Lat, q.Lng, shop.Lat, shop.Lng))
 			hit.DistanceM = &d
 		}
+		if f := h.Formatted; f != nil {
+			for attr, v := range map[string]string{"name": f.Name, "name_en": f.NameEN, "name_ru": f.NameRU} {
+				if strings.Contains(v, markPre) {
+					if hit.Highlight == nil {
+						hit.Highlight = map[string]string{}
+					}
+					hit.Highlight[attr] = markHTML(v)
+				}
+			}
+		}
 		res.Hits = append(res.Hits, hit)
 	}
 	return res, nil
 }
 
-// filterExprs holds the filter expression of every whitelisted value, built
-// from the code lists: filters never contain text from a request.
-var filterExprs = func() map[string]map[string]string {
-	m := map[string]map[string]string{"district": {}, "category": {}, "grade": {}}
-	for _, d := range shian.Districts {
-		m["district"][d.Code] = `district = "` + d.Code + `"`
-	}
-	for _, c := range shian.ShopCategories {
-		m["category"][c.Code] = `category = "` + c.Code + `"`
-	}
-	for _, g := range []string{shian.ResultExcellent, shian.ResultGood, shian.ResultFair, shian.ResultFail, shian.NotGraded} {
-		m["grade"][g] = `grade_dynamic = "` + g + `"`
-	}
-	for _, g := range []string{"A", "B", "C"} {
-		m["grade"][g] = `grade_annual = "` + g + `"`
-	}
-	return m
-}()
-
-// MaxRadiusM is the largest radius a geo query may ask for.
-const MaxRadiusM = 50000
-
-// MeiliRequest returns the Meilisearch search request the Service sends for
-// q (benchmarks send the same one directly). The filter is an array of
-// expressions taken from the whitelists; a value outside them is an
-// EINVALID error, so no request text ever reaches a filter.
-func MeiliRequest(q shian.ShopQuery) (*meilisearch.SearchRequest, error) {
-	var filter []any
-	for _, f := range []struct {
-		name string
-		vals []string
-	}{{"district", q.Districts}, {"category", q.Categories}, {"grade", q.Grades}} {
-		if len(f.vals) == 0 {
-			continue
-		}
-		ors := make([]string, 0, len(f.vals))
-		for _, v := range f.vals {
-			expr, ok := filterExprs[f.name][v]
-			if !ok {
-				return nil, shian.FieldError(f.name, "unknown value %q", v)
-			}
-			ors = append(ors, expr)
-		}
-		filter = append(filter, ors)
-	}
-	if q.OpenOnly {
-		filter = append(filter, `status = "open"`)
-	}
-	var sort []string
-	if q.HasGeo {
-		if !validPoint(q.Lat, q.Lng) || !(q.RadiusM > 0 && q.RadiusM <= MaxRadiusM) {
-			return nil, shian.FieldError("lat", "bad point or radius")
-		}
-		lat, lng := fmtFloat(q.Lat), fmtFloat(q.Lng)
-		filter = append(filter, "_geoRadius("+lat+", "+lng+", "+fmtFloat(q.RadiusM)+")")
-		switch q.Sort {
-		case "distance", "relevance", "":
-			// Relevance still needs _geoDistance in the hits; the point sort
-			// only applies after words, typo, proximity and attribute.
-			sort = []string{"_geoPoint(" + lat + ", " + lng + "):asc"}
-		case "grade":
-			sort = []string{"rank:desc", "_geoPoint(" + lat + ", " + lng + "):asc"}
-		}
-	} else {
-		switch q.Sort {
-		case "distance":
-			return nil, shian.FieldError("sort", "distance needs lat and lng")
-		case "grade":
-			sort = []string{"rank:desc"}
-		}
-	}
-	req := &meilisearch.SearchRequest{
-		Query:  q.Text,
-		Filter: filter,
-		Sort:   sort,
-		Facets: []string{"district", "grade_dynamic", "category"},
-	}
-	if len(filter) == 0 {
-		req.Filter = nil
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	if q.Offset%limit == 0 {
-		hpp := int64(limit)
-		req.HitsPerPage = &hpp
-		req.Page = int64(q.Offset/limit) + 1
-	} else {
-		req.Offset, req.Limit = int64(q.Offset), int64(limit)
-	}
-	if hasHan(q.Text) {
-		req.Locales = []string{"cmn"}
-	}
-	return req, nil
+// markHTML escapes a highlighted value for HTML and turns Meilisearch's
+// marks into <mark> elements.
+func markHTML(v string) string {
+	v = html.EscapeString(v)
+	return strings.NewReplacer(markPre, "<mark>", markPost, "</mark>").Replace(v)
 }
-
-func validPoint(lat, lng float64) bool {
-	return lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180
-}
-
-func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // Healthy is the readiness probe of search: ok when Meilisearch answers
 // and its circuit is closed. Not configured is reported as not ok (the
@@ -392,4 +386,92 @@ func (s *Service) Reindex(ctx context.Context, src ShopSource) (ReindexStats, er
 		return ReindexStats{}, errNotConfigured
 	}
 	return s.index.Reindex(ctx, src, s.log)
+}
+
+// MaxSuggestions is how many completions Suggest returns at most.
+const MaxSuggestions = 8
+
+// Suggest returns up to limit (at most MaxSuggestions) names completing
+// text, for the search box as a person types: open and suspended shops
+// that serve food first, matched on names and their pinyin only (no
+// address, no facets), so that it stays cheap. degraded is true when the
+// store answered.
+func (s *Service) Suggest(ctx context.Context, text string, limit int) (out []shian.Suggestion, degraded bool, err error) {
+	if limit <= 0 || limit > MaxSuggestions {
+		limit = MaxSuggestions
+	}
+	if s.index != nil && s.breaker.allow() {
+		out, err := s.suggestMeili(ctx, text, limit)
+		switch {
+		case err == nil:
+			s.breaker.success()
+			return out, false, nil
+		case ctx.Err() != nil:
+			s.breaker.release()
+			return nil, false, ctx.Err()
+		}
+		if s.breaker.failure() {
+			s.log.Warn("search: Meilisearch failing; answering from the store", "err", err, "cooldown", s.breaker.cooldown)
+		}
+	}
+	q := withDefaults(shian.ShopQuery{Text: text, Limit: limit, Sort: "relevance"}).q
+	q.Match = StoreMatch(text, s.syn)
+	res, err := s.store.SearchShops(ctx, q)
+	if err != nil {
+		return nil, true, fmt.Errorf("search: store fallback: %w", err)
+	}
+	for _, h := range res.Hits {
+		out = append(out, shian.Suggestion{Licence: h.Shop.Licence, Name: h.Shop.Name, NameEN: h.Shop.NameEN, NameRU: h.Shop.NameRU})
+	}
+	return out, true, nil
+}
+
+// SuggestRequest is the Meilisearch search Suggest sends for text
+// (benchmarks send the same one directly).
+func SuggestRequest(text string, limit int) *meilisearch.SearchRequest {
+	req := &meilisearch.SearchRequest{
+		Query:                 text,
+		Limit:                 int64(limit),
+		AttributesToRetrieve:  []string{"licence", "name", "name_en", "name_ru"},
+		AttributesToSearchOn:  []string{"name", "aliases", "short_names", "name_en", "name_ru", "pinyin_joined", "pinyin_initials"},
+		AttributesToHighlight: []string{"name"},
+		HighlightPreTag:       markPre, HighlightPostTag: markPost,
+	}
+	// Shops that serve food, not closed: the search's default scope, with
+	// no second query for the rest (a completion list is short).
+	req.Filter, _ = filters(withDefaults(shian.ShopQuery{}).q, true) // whitelisted values only
+	if hasHan(text) {
+		req.Locales = []string{"cmn"}
+	}
+	return req
+}
+
+func (s *Service) suggestMeili(ctx context.Context, text string, limit int) ([]shian.Suggestion, error) {
+	ix := s.index
+	if qx := s.query.Load(); qx != nil {
+		ix = qx
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.budget)
+	defer cancel()
+	var mr struct {
+		Hits []struct {
+			Licence   string            `json:"licence"`
+			Name      string            `json:"name"`
+			NameEN    string            `json:"name_en"`
+			NameRU    string            `json:"name_ru"`
+			Formatted formattedDocument `json:"_formatted"`
+		} `json:"hits"`
+	}
+	if err := ix.post(ctx, "/indexes/"+ix.uid+"/search", SuggestRequest(text, limit), &mr); err != nil {
+		return nil, fmt.Errorf("search: suggest: %w", err)
+	}
+	out := make([]shian.Suggestion, 0, len(mr.Hits))
+	for _, h := range mr.Hits {
+		sg := shian.Suggestion{Licence: h.Licence, Name: h.Name, NameEN: h.NameEN, NameRU: h.NameRU}
+		if strings.Contains(h.Formatted.Name, markPre) {
+			sg.NameHTML = markHTML(h.Formatted.Name)
+		}
+		out = append(out, sg)
+	}
+	return out, nil
 }

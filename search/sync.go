@@ -18,6 +18,9 @@ type ShopSource interface {
 	ShopByID(ctx context.Context, id int64) (*shian.Shop, error)
 	// ListShops pages through all shops in id order.
 	ListShops(ctx context.Context, f shian.ShopFilter) ([]*shian.Shop, error)
+	// ShopsByIDs returns the shops with these ids (with history), in any
+	// order, leaving out those not found.
+	ShopsByIDs(ctx context.Context, ids []int64) ([]*shian.Shop, error)
 }
 
 // Syncer applies the store's outbox to the index: the worker `serve` runs.
@@ -26,7 +29,8 @@ type Syncer struct {
 	Shops  ShopSource
 	Index  *Index
 	Log    *slog.Logger
-	// Batch is how many outbox entries one pass applies (default 500).
+	// Batch is how many outbox entries one pass applies (default 5000): one
+	// read of the shops, one document request, one wait for its task.
 	Batch int
 	// Interval is the pause between polls of an empty outbox (default 1 s).
 	Interval time.Duration
@@ -40,7 +44,7 @@ type Syncer struct {
 
 func (s *Syncer) defaults() {
 	if s.Batch <= 0 {
-		s.Batch = 500
+		s.Batch = 5000
 	}
 	if s.Interval <= 0 {
 		s.Interval = time.Second
@@ -89,8 +93,12 @@ func (s *Syncer) Run(ctx context.Context) error {
 }
 
 // SyncOnce applies one batch of the outbox and returns how many entries it
-// completed. Entries whose documents Meilisearch rejects are marked failed
-// (FailOutbox) one by one, and the rest of the batch is applied. A
+// completed: the batch's shops are read in a few queries, their documents
+// sent in one request, and its task waited for once. Order per shop holds:
+// a shop's entries are applied together with its newest state, and batches
+// follow the outbox's order. When Meilisearch rejects the batch, it is
+// retried in halves down to single documents (putIsolating); the rejected
+// ones are marked failed (FailOutbox) and the rest of the batch is applied. A
 // transport error or timeout returns an error and leaves the batch pending.
 func (s *Syncer) SyncOnce(ctx context.Context) (int, error) {
 	s.defaults()
@@ -119,24 +127,32 @@ func (s *Syncer) SyncOnce(ctx context.Context) (int, error) {
 			c.rejected = false
 		}
 	}
+	var want []int64
+	for _, shopID := range order {
+		if !changes[shopID].rejected {
+			want = append(want, shopID)
+		}
+	}
+	shops, err := s.Shops.ShopsByIDs(ctx, want)
+	if err != nil {
+		return 0, fmt.Errorf("search sync: shops: %w", err)
+	}
+	byID := make(map[int64]*shian.Shop, len(shops))
+	for _, sh := range shops {
+		byID[sh.ID] = sh
+	}
 	now := s.Index.Now()
 	var docs []Document
 	var docIDs [][]int64
 	var gone []string
 	var goneIDs []int64
-	for _, shopID := range order {
+	for _, shopID := range want {
 		c := changes[shopID]
-		if c.rejected {
-			continue
-		}
-		shop, err := s.Shops.ShopByID(ctx, shopID)
-		switch {
-		case shian.ErrorCode(err) == shian.ENOTFOUND:
+		shop, ok := byID[shopID]
+		if !ok {
 			gone = append(gone, c.licence)
 			goneIDs = append(goneIDs, c.ids...)
 			continue
-		case err != nil:
-			return 0, fmt.Errorf("search sync: shop %d: %w", shopID, err)
 		}
 		docs = append(docs, NewDocument(shop, now))
 		docIDs = append(docIDs, c.ids)

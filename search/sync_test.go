@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -228,7 +229,7 @@ func TestReindexWhileQuerying(t *testing.T) {
 			queries.Add(1)
 			if err != nil || degraded || !slices.Contains(licences(res), "JY11303020000001") {
 				failed.Add(1)
-				firstFailure.CompareAndSwap(nil, err)
+				firstFailure.CompareAndSwap(nil, fmt.Sprintf("err %v, degraded %v", err, degraded))
 			}
 		}
 	}()
@@ -244,7 +245,7 @@ func TestReindexWhileQuerying(t *testing.T) {
 	if n := failed.Load(); n != 0 || queries.Load() < 5 {
 		t.Errorf("%d of %d queries failed during the reindex (first: %v)", n, queries.Load(), firstFailure.Load())
 	}
-	res, degraded, err := svc.Search(ctx, shian.ShopQuery{Limit: 1})
+	res, degraded, err := svc.Search(ctx, shian.ShopQuery{Limit: 1, AllCategories: true, Statuses: []string{"open", "suspended", "closed"}})
 	if err != nil || degraded || res.Total != len(shops) {
 		t.Errorf("after reindex: total %d, degraded %v, err %v; want %d", res.Total, degraded, err, len(shops))
 	}

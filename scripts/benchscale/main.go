@@ -483,7 +483,7 @@ func meiliBodies() ([][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("query %q: %w", q, err)
 		}
-		req, err := search.MeiliRequest(p.Query)
+		req, err := search.MeiliRequest("shops", p.Query)
 		if err != nil {
 			return nil, err
 		}
@@ -614,7 +614,7 @@ func measureShops(ctx context.Context, o options, pool *pgxpool.Pool, n int) (sh
 			return row, err
 		}
 		row.meili = load(ctx, o.workers, o.dur, func(ctx context.Context, w, i int) error {
-			_, err := mc.do(ctx, w, "POST", o.meili+"/indexes/shops/search", bodies[i%len(bodies)],
+			_, err := mc.do(ctx, w, "POST", o.meili+"/multi-search", bodies[i%len(bodies)],
 				map[string]string{"Authorization": "Bearer " + o.meiliKey})
 			return err
 		})

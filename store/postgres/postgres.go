@@ -27,6 +27,7 @@ var Dialect = sqlstore.Dialect{
 	ForUpdate:      " FOR UPDATE SKIP LOCKED",
 	LockRow:        " FOR UPDATE",
 	Writers:        2,
+	Text:           sqlstore.PostgresText,
 	OneShot:        pgx.QueryExecModeExec,
 	// unnest yields the names in order, and the aggregate takes them so.
 	LockKeys:     "SELECT COUNT(pg_advisory_xact_lock(hashtext(k))) FROM unnest(?::text[]) AS k",

@@ -21,7 +21,7 @@ import (
 var migrations embed.FS
 
 // Dialect is SQLite's.
-var Dialect = sqlstore.Dialect{Name: "sqlite", ILike: "LIKE"}
+var Dialect = sqlstore.Dialect{Name: "sqlite", ILike: "LIKE", Text: sqlstore.SQLiteText}
 
 // Open opens (creating when missing) the SQLite database at path.
 // Write transactions take the write lock up front (BEGIN IMMEDIATE) so that

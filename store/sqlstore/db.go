@@ -55,6 +55,8 @@ type Dialect struct {
 	// text is made for one use (a group's write), so that the driver does
 	// not prepare and keep it (pgx: QueryExecModeExec).
 	OneShot any
+	// Text is how the store's text index is asked (search.go).
+	Text TextSearch
 	// LockKeys, when set, is a statement taking the locks named by its one
 	// argument, an array of names, in the array's order, until the end of
 	// the transaction (see Group).
@@ -293,6 +295,14 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		})
 		if err != nil {
 			return names, err
+		}
+	}
+	for _, n := range names {
+		if strings.HasPrefix(n, "0008_") {
+			// The text index needs every row's text in its new form.
+			if _, err := db.RefreshSearchText(ctx); err != nil {
+				return names, fmt.Errorf("migration %s: refresh search text: %w", n, err)
+			}
 		}
 	}
 	return names, nil

@@ -135,10 +135,7 @@ func (db *DB) shopRow(s *shian.Shop, now time.Time) []any {
 	g := shian.ComputeGrade(s, now)
 	s.Grade = g
 	lat, lng := nullGeo(s)
-	kw := ""
-	if db.Keywords != nil {
-		kw = db.Keywords(s)
-	}
+	kw := db.searchText(s)
 	return []any{s.CreditCode, s.Name, s.NameEN, s.NameRU, jsonText(nonNil(s.Aliases)),
 		s.Category, s.Address, s.District, s.Grid, lat, lng, s.Phone, s.Status, nullDate(s.LicensedOn), s.HACCP, kw,
 		g.Dynamic, g.DynamicDate, g.Annual, g.AnnualYear, g.AnnualSupplied, shian.GradeRank(g.Dynamic),

@@ -273,6 +273,12 @@ func testSearch(t *testing.T, db *sqlstore.DB) {
 		{"annual grade filter", shian.ShopQuery{Grades: []string{"B"}}, "[]"},
 		{"like wildcards are literal", shian.ShopQuery{Text: "%"}, "[]"},
 		{"injection is text", shian.ShopQuery{Text: "' OR 1=1 --"}, "[]"},
+		{"one character", shian.ShopQuery{Text: "鲜"}, "[202 201]"},
+		{"exact name first", shian.ShopQuery{Text: "老二位海鲜"}, "[201]"},
+		{"punctuation only matches nothing", shian.ShopQuery{Text: "“？！”"}, "[]"},
+		{"text index prefix", shian.ShopQuery{Text: "changch"}, "[203]"},
+		{"status filter", shian.ShopQuery{Statuses: []string{"closed"}}, "[203]"},
+		{"prepared match: any term of a word", shian.ShopQuery{Text: "dumplings", Match: []shian.TextGroup{{{Tokens: []string{"dumplings"}}, {Tokens: []string{"饺", "子"}}}}}, "[203]"},
 		{"near, by distance", shian.ShopQuery{HasGeo: true, Lat: 39.83, Lng: 119.48, RadiusM: 5000, Sort: "distance"}, "[201 202]"},
 		{"near, by grade", shian.ShopQuery{HasGeo: true, Lat: 39.83, Lng: 119.48, RadiusM: 5000, Sort: "grade"}, "[202 201]"},
 		{"near, small radius", shian.ShopQuery{HasGeo: true, Lat: 39.83, Lng: 119.48, RadiusM: 100}, "[201]"},
@@ -301,6 +307,17 @@ func testSearch(t *testing.T, db *sqlstore.DB) {
 	if r.Facets["district"]["beidaihe"] != 2 || r.Facets["grade"]["excellent"] != 1 || r.Facets["category"]["restaurant"] != 3 {
 		t.Errorf("facets = %v", r.Facets)
 	}
+	for _, tc := range []struct{ prefix, want string }{
+		{"JY1130302000202", "[202]"}, {"JY113030200020", "[201 202 203]"}, {"JY9", "[]"},
+	} {
+		shops, err := db.ShopsByIdentifier(ctx, tc.prefix, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := licences(&shian.ShopResults{Hits: hitsOf(shops)}); got != tc.want {
+			t.Errorf("ShopsByIdentifier(%s) = %s, want %s", tc.prefix, got, tc.want)
+		}
+	}
 	near, _ := db.SearchShops(ctx, shian.ShopQuery{HasGeo: true, Lat: 39.83, Lng: 119.48, RadiusM: 5000, Limit: 10})
 	if d := *near.Hits[0].DistanceM; d > 1 {
 		t.Errorf("distance of the shop at the query point = %.1f m", d)
@@ -328,4 +345,12 @@ func testPoolPressure(t *testing.T, db *sqlstore.DB) {
 			t.Fatalf("with the pool exhausted: %v", err)
 		}
 	}
+}
+
+func hitsOf(shops []*shian.Shop) []shian.ShopHit {
+	out := make([]shian.ShopHit, len(shops))
+	for i, s := range shops {
+		out[i] = shian.ShopHit{Shop: s}
+	}
+	return out
 }
