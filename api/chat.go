@@ -116,6 +116,7 @@ func (s *Server) postChat(c *fiber.Ctx) error {
 		return err
 	}
 	in.User, in.Text, in.MsgID = strings.Clone(in.User), strings.Clone(in.Text), strings.Clone(in.MsgID)
+	in.ClientIP = s.ClientIP(c).String()
 	replies, err := s.chat.Handle(c.UserContext(), in)
 	if err != nil {
 		return err

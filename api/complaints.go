@@ -46,23 +46,6 @@ type ComplaintService interface {
 	PhoneKey(phone string) string
 }
 
-// complaintLimit charges a submission to the complaint policies: per client
-// IP (unless perIP is false: an Open311 partner's server files for many
-// people) and per phone (keyed hash), per hour and per day, all or nothing.
-func (s *Server) complaintLimit(c *fiber.Ctx, phone string, perIP bool) error {
-	var hits []ratelimit.Hit
-	if perIP {
-		hits = append(hits, s.ipHit(c, ratelimit.ComplaintIPHour), s.ipHit(c, ratelimit.ComplaintIPDay))
-	}
-	if key := s.complaints.PhoneKey(phone); key != "" {
-		hits = append(hits, s.hit(ratelimit.ComplaintPhoneHour, key), s.hit(ratelimit.ComplaintPhoneDay, key))
-	}
-	if len(hits) == 0 {
-		return nil
-	}
-	return s.limit(c, hits...)
-}
-
 // trackGuard runs a tracking lookup under the wrong-proof policies: only a
 // failed proof is charged, per ticket and per client IP.
 func (s *Server) trackGuard(c *fiber.Ctx, ticket string, lookup func() error) error {
@@ -303,6 +286,7 @@ func submission(c *fiber.Ctx) (shian.ComplaintSubmission, error) {
 
 // intakeError adds the statuses of the idempotency protocol.
 func intakeError(c *fiber.Ctx, err error) error {
+	setRetryAfter(c, err)
 	var se *shian.Error
 	if errors.As(err, &se) {
 		switch se.Key {
@@ -364,9 +348,7 @@ func (s *Server) postComplaint(c *fiber.Ctx) error {
 	if sub.Input.Lang == "" {
 		sub.Input.Lang = Lang(c)
 	}
-	if err := s.complaintLimit(c, sub.Input.ContactPhone, true); err != nil {
-		return err
-	}
+	sub.ClientIP = s.ClientIP(c).String()
 	f, err := s.complaints.File(c.UserContext(), sub)
 	if err != nil {
 		return intakeError(c, err)

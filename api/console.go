@@ -16,7 +16,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
-	"shian/ratelimit"
 	"shian/staff"
 	"shian/web"
 )
@@ -124,19 +123,16 @@ func (s *Server) consoleLogin(c *fiber.Ctx) error {
 	if len(name) > 64 {
 		name = name[:64]
 	}
-	hits := []ratelimit.Hit{s.hit(ratelimit.LoginAccount, name), s.ipHit(c, ratelimit.LoginIP)}
-	if err := s.peekLimit(c, hits...); err != nil {
+	guard := staff.NewLoginGuard(s.limiter, s.loginSlow)
+	d, delay := guard.Check(c.UserContext(), name, s.IPKey(c))
+	if err := s.answer(c, d); err != nil {
 		return s.renderLogin(c, fiber.StatusTooManyRequests, name, s.problemText(c, err))
 	}
+	time.Sleep(delay) // the name's recent failures slow every attempt on it
 	id, p, err := s.staff.Login(c.UserContext(), name, password, clientNet(s.ClientIP(c)))
 	if shian.ErrorCode(err) == shian.EUNAUTHORIZED {
-		_ = s.limit(c, hits...) // count the failure for the account and the IP
-		// Slow down: each recent failure of this account adds a delay.
-		d := s.limiter.Peek(c.UserContext(), hits[0])
-		if len(d.Results) == 1 {
-			failures := d.Results[0].Policy.Burst - d.Results[0].Remaining
-			time.Sleep(min(time.Duration(max(failures, 1))*s.loginSlow, 3*time.Second))
-		}
+		guard.Failed(c.UserContext(), name, s.IPKey(c))
+		time.Sleep(s.loginSlow)
 		return s.renderLogin(c, fiber.StatusUnauthorized, name, T(lang, "login_failed"))
 	} else if err != nil {
 		return err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -79,6 +80,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 			p.Status = fiber.StatusInternalServerError
 		}
 	}
+	setRetryAfter(c, err)
 	if p.Status == fiber.StatusInternalServerError {
 		p.Detail = T(lang, "internal")
 	}
@@ -89,6 +91,21 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Route().Path, "status", p.Status, "request_id", p.RequestID, "err", err)
 	}
 	return problem(c, p)
+}
+
+// setRetryAfter gives a refusal by a limit of the domain (the complaint
+// guard, wrong tracking proofs: ERATELIMITED; photo decoding busy:
+// EUNAVAILABLE; with the seconds to wait as Args[0]) its Retry-After,
+// unless the edge limiter set one already.
+func setRetryAfter(c *fiber.Ctx, err error) {
+	var se *shian.Error
+	if !errors.As(err, &se) || (se.Code != shian.ERATELIMITED && se.Code != shian.EUNAVAILABLE) || len(se.Args) == 0 ||
+		c.GetRespHeader(fiber.HeaderRetryAfter) != "" {
+		return
+	}
+	if secs, ok := se.Args[0].(int); ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	}
 }
 
 func problem(c *fiber.Ctx, p Problem) error {
