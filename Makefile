@@ -23,7 +23,7 @@ endif
 
 GO_FILES = $$(find . -name '*.go' -not -path './.git/*' -not -path './data/*' -not -path './bin/*' -not -path '*/testdata/*')
 
-.PHONY: help build run services services-stop status test vet fmt fmt-check fuzz bench clean
+.PHONY: help build run services services-stop status test vet fmt fmt-check fuzz bench clean security
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -97,6 +97,12 @@ fuzz: services ## run every Fuzz target for FUZZTIME (default 10s) each
 	done <<< "$$targets"; \
 	if [ -z "$$targets" ]; then echo "no Fuzz targets found"; fi; \
 	if [ -n "$$failed" ]; then echo "make fuzz: FAILED:$$failed"; exit 1; fi
+
+security: services ## issue 19: every Fuzz target for FUZZTIME, then the hardening tests against real Redis
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
+	@eval "$$($(DEVSTACK) env)"; \
+	$(GO) test -count=1 -run 'TestChatFilesNoMoreThanTheAPI|TestComplaintLimits|TestReplayRefused|TestMemoryNoncesBounded|TestLoginGuard|TestParallelBombsStayInBudget|TestSixteenBitBomb|TestDecodedBytes|TestFreeText|TestValidateInvisibleAndBidi|TestCleanTextRefusesBidi|TestCell|TestWriterRoundTrip|TestAnyTimeReadsSQLiteAggregates' \
+		. ./bot/... ./staff/ ./complaints/ ./csvsafe/ ./store/sqlstore/ ./api/
 
 bench: services ## every benchmark suite with its anchors → BENCHMARKS.md (FULL=1: 100k shops, 1M complaints)
 	@scripts/bench-all.sh

@@ -97,6 +97,7 @@ type ComplaintInput struct {
 // occurred_at. Errors are EINVALID *Error naming the field, with a message
 // key the api translates.
 func (in *ComplaintInput) Validate(now time.Time) error {
+	descVisible := 0
 	for _, f := range []struct {
 		name string
 		v    *string
@@ -116,6 +117,16 @@ func (in *ComplaintInput) Validate(now time.Time) error {
 			return unicode.IsControl(r) && (f.name != "description" || (r != '\n' && r != '\r' && r != '\t'))
 		}) {
 			return inputError(f.name, "bad_control", "contains control characters")
+		}
+		vis, err := FreeText(f.name, *f.v, f.name == "description")
+		if err != nil {
+			return err
+		}
+		if vis == 0 {
+			*f.v = "" // only invisible characters: not given
+		}
+		if f.name == "description" {
+			descVisible = vis
 		}
 		if n := utf8.RuneCountInString(*f.v); n > f.max {
 			if f.name == "description" {
@@ -149,8 +160,8 @@ func (in *ComplaintInput) Validate(now time.Time) error {
 	} else if in.ShopName == "" && in.ShopAddress == "" {
 		return inputError("shop_name", "shop_required", "give the licence number, or the shop's name or address")
 	}
-	if n := utf8.RuneCountInString(in.Description); n < DescriptionMin {
-		return inputError("description", "description_length", "must be %d–%d characters, got %d", DescriptionMin, DescriptionMax, n)
+	if descVisible < DescriptionMin { // visible characters: ten zero-width spaces are not a description
+		return inputError("description", "description_length", "must be %d–%d characters, got %d", DescriptionMin, DescriptionMax, descVisible)
 	}
 	if !in.OccurredAt.IsZero() {
 		switch {
@@ -399,6 +410,15 @@ type ComplaintSubmission struct {
 	IdempotencyKey string
 	// Partner is the Open311 partner filing, "" for the public channels.
 	Partner string
+	// ClientIP is the address the submission came from (the TCP peer or a
+	// trusted proxy's X-Real-IP), "" when the channel has none of its own:
+	// an Open311 partner's server, WeChat (Tencent's servers relay it).
+	// The complaint limits are charged to it; it is never stored.
+	ClientIP string
+	// OpenID is the WeChat user filing through the Official Account, ""
+	// elsewhere: WeChat's own identity, which the user cannot choose per
+	// conversation, is what the complaint limits count there.
+	OpenID string
 }
 
 // FiledComplaint is the answer to a filing. It is what a retry with the same

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"shian"
+	"shian/csvsafe"
 	"shian/edge"
 	"shian/staff"
 )
@@ -294,7 +294,8 @@ func (s *Server) adminDashboardCSV(c *fiber.Ctx) error {
 	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // so that spreadsheet programs read UTF-8
-	w := csv.NewWriter(&buf)
+	// csvsafe: no cell may run as a spreadsheet formula.
+	w := csvsafe.NewWriter(&buf)
 	f := func(x float64) string {
 		if x < 0 {
 			return ""

@@ -104,6 +104,7 @@ func (s *Server) postChat(c *fiber.Ctx) error {
 		return err
 	}
 	in.User, in.Text, in.MsgID = strings.Clone(in.User), strings.Clone(in.Text), strings.Clone(in.MsgID)
+	in.ClientIP = s.edge.ClientIP(c).String()
 	replies, err := s.chat.Handle(c.UserContext(), in)
 	if err != nil {
 		return err

@@ -18,7 +18,6 @@ import (
 	"shian"
 	"shian/edge"
 	"shian/internal/strictjson"
-	"shian/ratelimit"
 )
 
 // maxJSONBody bounds a JSON complaint: the route takes edge.MaxRequestBody
@@ -42,23 +41,6 @@ type ComplaintService interface {
 	Office(code string) (shian.Names, bool)
 	// PhoneKey is the keyed hash rate limits count a phone by.
 	PhoneKey(phone string) string
-}
-
-// complaintLimit charges a submission to the complaint policies: per client
-// IP (unless perIP is false: an Open311 partner's server files for many
-// people) and per phone (keyed hash), per hour and per day, all or nothing.
-func (s *Server) complaintLimit(c *fiber.Ctx, phone string, perIP bool) error {
-	var hits []ratelimit.Hit
-	if perIP {
-		hits = append(hits, s.edge.IPHit(c, ratelimit.ComplaintIPHour), s.edge.IPHit(c, ratelimit.ComplaintIPDay))
-	}
-	if key := s.complaints.PhoneKey(phone); key != "" {
-		hits = append(hits, s.edge.Hit(ratelimit.ComplaintPhoneHour, key), s.edge.Hit(ratelimit.ComplaintPhoneDay, key))
-	}
-	if len(hits) == 0 {
-		return nil
-	}
-	return s.edge.Charge(c, hits...)
 }
 
 // complaintJSON is the JSON body of POST /api/v1/complaints. Unknown fields
@@ -300,9 +282,7 @@ func (s *Server) postComplaint(c *fiber.Ctx) error {
 	if sub.Input.Lang == "" {
 		sub.Input.Lang = edge.Lang(c)
 	}
-	if err := s.complaintLimit(c, sub.Input.ContactPhone, true); err != nil {
-		return err
-	}
+	sub.ClientIP = s.edge.ClientIP(c).String()
 	f, err := s.complaints.File(c.UserContext(), sub)
 	if err != nil {
 		return err

@@ -83,17 +83,26 @@ func newCxFixture(t testing.TB, open func(testing.TB) *sqlstore.DB) *cxFixture {
 	if _, err := db.UpsertShops(context.Background(), []*shian.Shop{storetest.Shop("JY1130302000001", "老二位海鲜", "beidaihe"), school}); err != nil {
 		t.Fatal(err)
 	}
+	f.db = db
+	f.limit(t, roomyLimiter(t))
+	return f
+}
+
+// limit rebuilds the service and the server over l: the complaint guard
+// and the edge share one limiter, as in serve.
+func (f *cxFixture) limit(t testing.TB, l *ratelimit.Limiter) {
+	t.Helper()
 	tr, err := triage.New(triage.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := complaints.New(complaints.Config{Store: db, Triager: tr, Secret: []byte(strings.Repeat("secret-", 6)), PhotoDir: f.photoDir, Now: f.now})
+	svc, err := complaints.New(complaints.Config{Store: f.db, Triager: tr, Secret: []byte(strings.Repeat("secret-", 6)), PhotoDir: f.photoDir,
+		Limiter: l, Now: f.now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.db, f.svc = db, svc
-	f.srv = api.New(api.Config{Store: db, Now: f.now, Complaints: svc, Limiter: roomyLimiter(t)})
-	return f
+	f.svc = svc
+	f.srv = api.New(api.Config{Store: f.db, Now: f.now, Complaints: svc, Limiter: l})
 }
 
 // roomyLimiter is an in-process limiter whose complaint and tracking limits
@@ -102,7 +111,8 @@ func newCxFixture(t testing.TB, open func(testing.TB) *sqlstore.DB) *cxFixture {
 func roomyLimiter(t testing.TB) *ratelimit.Limiter {
 	t.Helper()
 	ps, err := ratelimit.ParsePolicies("complaint_ip_hour=100000/1h,complaint_ip_day=100000/24h,"+
-		"complaint_phone_hour=100000/1h,complaint_phone_day=100000/24h,track_ticket=100000/1h,track_ip=100000/1h",
+		"complaint_phone_hour=100000/1h,complaint_phone_day=100000/24h,track_ticket=100000/1h,track_ip=100000/1h,"+
+		"complaint_user_hour=100000/1h,complaint_user_day=100000/24h,complaint_partner_hour=100000/1h,complaint_partner_day=100000/24h",
 		ratelimit.DefaultPolicies())
 	if err != nil {
 		t.Fatal(err)
@@ -668,7 +678,11 @@ func TestComplaintFormPage(t *testing.T) {
 // same address still passes until the address's hourly limit (20).
 func TestComplaintLimits(t *testing.T) {
 	f := newCxFixture(t, cxStores[0].open)
-	f.srv = api.New(api.Config{Store: f.db, Now: f.now, Complaints: f.svc})
+	l, err := ratelimit.New(ratelimit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.limit(t, l)
 	body := func(phone string) string {
 		return `{"kind":"complaint","category":"hygiene","licence":"JY1130302000001","description":"桌上有蟑螂，餐具也不干净。",` +
 			`"contact_name":"王先生","contact_phone":"` + phone + `"}`

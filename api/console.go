@@ -17,7 +17,6 @@ import (
 
 	"shian"
 	"shian/edge"
-	"shian/ratelimit"
 	"shian/staff"
 	"shian/web"
 )
@@ -125,19 +124,16 @@ func (s *Server) consoleLogin(c *fiber.Ctx) error {
 	if len(name) > 64 {
 		name = name[:64]
 	}
-	hits := []ratelimit.Hit{s.edge.Hit(ratelimit.LoginAccount, name), s.edge.IPHit(c, ratelimit.LoginIP)}
-	if err := s.edge.Peek(c, hits...); err != nil {
+	guard := staff.NewLoginGuard(s.edge.Limiter(), s.loginSlow)
+	d, delay := guard.Check(c.UserContext(), name, s.edge.IPKey(c))
+	if err := s.edge.Answer(c, d); err != nil {
 		return s.renderLogin(c, fiber.StatusTooManyRequests, name, s.problemText(c, err))
 	}
+	time.Sleep(delay) // the name's recent failures slow every attempt on it
 	id, p, err := s.accounts.Login(c.UserContext(), name, password, edge.ClientNet(s.edge.ClientIP(c)))
 	if shian.ErrorCode(err) == shian.EUNAUTHORIZED {
-		_ = s.edge.Charge(c, hits...) // count the failure for the account and the IP
-		// Slow down: each recent failure of this account adds a delay.
-		d := s.edge.Limiter().Peek(c.UserContext(), hits[0])
-		if len(d.Results) == 1 {
-			failures := d.Results[0].Policy.Burst - d.Results[0].Remaining
-			time.Sleep(min(time.Duration(max(failures, 1))*s.loginSlow, 3*time.Second))
-		}
+		guard.Failed(c.UserContext(), name, s.edge.IPKey(c))
+		time.Sleep(s.loginSlow)
 		return s.renderLogin(c, fiber.StatusUnauthorized, name, edge.T(lang, "login_failed"))
 	} else if err != nil {
 		return err

@@ -264,9 +264,6 @@ func (s *Server) open311Create(c *fiber.Ctx) error {
 	}
 	in.Lang = edge.Lang(c)
 	sub := shian.ComplaintSubmission{Input: in, Partner: partner, IdempotencyKey: strings.Clone(c.Get("Idempotency-Key"))}
-	if err := s.complaintLimit(c, in.ContactPhone, false); err != nil {
-		return s.open311Fail(c, err)
-	}
 	f, err := s.complaints.File(c.UserContext(), sub)
 	if err != nil {
 		return s.open311Fail(c, err)

@@ -71,6 +71,10 @@ type Input struct {
 	// Lang is the language the client shows (web chat); the text's own
 	// language wins once the user writes.
 	Lang string
+	// ClientIP is the web chat client's address, which a complaint filed
+	// in the conversation is charged to ("" on WeChat, where the OpenID
+	// is charged instead: the request comes from Tencent's servers).
+	ClientIP string
 }
 
 // Location is a WGS-84 point.

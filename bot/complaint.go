@@ -427,9 +427,16 @@ func (t *turn) file() {
 		in.ShopName = d.ShopName
 	}
 	key := "bot-" + userHash(t.in.Channel, t.in.User) + "-" + t.st.Conv + "-" + itoa(t.st.Seq)
-	f, err := t.e.complaints.File(t.ctx, shian.ComplaintSubmission{Input: in, Photos: d.Photos, IdempotencyKey: key})
+	sub := shian.ComplaintSubmission{Input: in, Photos: d.Photos, IdempotencyKey: key, ClientIP: t.in.ClientIP}
+	if t.in.Channel == ChannelWeChat {
+		sub.OpenID = t.in.User // the session of a web chat is the client's choice; an OpenID is not
+	}
+	f, err := t.e.complaints.File(t.ctx, sub)
 	switch code := shian.ErrorCode(err); code {
 	case "":
+	case shian.ERATELIMITED:
+		t.say("c.limited") // the draft stays: "yes" later files it
+		return
 	case shian.EINVALID:
 		t.say("c.failed", shian.ErrorMessage(err))
 		var se *shian.Error

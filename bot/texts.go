@@ -69,6 +69,7 @@ var texts = map[string]shian.Text{
 	"c.filed":           {"已提交！编号 %s\n查询码 %s（请保存）\n%s办理。", "Filed! Ticket %s\nTracking code %s (keep it)\nHandled by %s.", "Отправлено! Номер %s\nКод для проверки %s (сохраните)\nРассматривает: %s."},
 	"c.filed.accept":    {"将在 %s 前决定是否受理。", "A decision on accepting it is due by %s.", "Решение о принятии — до %s."},
 	"c.filed.verify":    {"将在 %s 前完成核查。", "Verification is due by %s.", "Проверка — до %s."},
+	"c.limited":         {"您提交的投诉过多，请稍后再试（一小时后可再回复“确认”提交）。", "Too many complaints from you for now. Please try again later (reply \"yes\" in an hour to file this one).", "Слишком много жалоб от вас. Попробуйте позже (ответьте «да» через час, чтобы отправить эту)."},
 	"c.failed":          {"提交未成功：%s", "Not filed: %s", "Не отправлено: %s"},
 	"c.help":            {"我们正在填写投诉，随时可以发“取消”。", "We are filling in your complaint; say \"cancel\" any time.", "Мы заполняем обращение; «отмена» — в любой момент."},
 }

@@ -57,12 +57,11 @@ func ProcessPhoto(b []byte) (*Photo, error) {
 	default:
 		return nil, photoError("photo_type", "a photo is not a JPEG or PNG image")
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
-	if err != nil || format != want {
+	if _, format, err := image.DecodeConfig(bytes.NewReader(b)); err != nil || format != want {
 		return nil, photoError("photo_broken", "a photo cannot be read as an image")
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPhotoPixels {
-		return nil, photoError("photo_pixels", "a photo has more than %d megapixels", MaxPhotoPixels/1_000_000)
+	if _, err := photoCost(b); err != nil {
+		return nil, err
 	}
 	var out bytes.Buffer
 	p := &Photo{}

@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"shian"
+	"shian/ratelimit"
 	"shian/triage"
 )
 
@@ -56,7 +57,10 @@ type Config struct {
 	// PhotoDir is where photos are stored: SHIAN_DATA_DIR/photos, outside
 	// any directory the web server serves.
 	PhotoDir string
-	Now      func() time.Time
+	// Limiter, when set, charges every filing to the complaint limits
+	// (guard.go); nil files unlimited (command-line tools, imports).
+	Limiter *ratelimit.Limiter
+	Now     func() time.Time
 }
 
 // Service files, tracks and rates complaints. Safe for concurrent use.
@@ -66,10 +70,11 @@ type Service struct {
 	sealer *Sealer
 	photos PhotoDir
 	now    func() time.Time
-	// decoding photos takes memory: at most two at once per process.
-	decode chan struct{}
+	// decoding photos takes memory: decode.go bounds it in bytes.
+	decode decodeLimit
 	// inflight holds the idempotency keys of the filings under way here.
 	inflight sync.Map
+	guard    *guard
 }
 
 // New returns the service.
@@ -88,8 +93,12 @@ func New(cfg Config) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: cfg.Store, triage: cfg.Triager, sealer: sealer, photos: PhotoDir{Dir: cfg.PhotoDir}, now: now,
-		decode: make(chan struct{}, 2)}, nil
+	g, err := newGuard(cfg.Limiter)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{guard: g, store: cfg.Store, triage: cfg.Triager, sealer: sealer, photos: PhotoDir{Dir: cfg.PhotoDir}, now: now,
+		decode: newDecodeLimit()}, nil
 }
 
 // Photos returns where photos are stored, for the console to serve them.
@@ -116,7 +125,8 @@ func ValidIdempotencyKey(k string) bool {
 // is committed. With an idempotency key, the same key and request replays
 // the first answer, the same key with another request is
 // ErrIdempotencyMismatch, and one still in progress is ErrIdempotencyBusy.
-// Errors: EINVALID (naming the field), ECONFLICT, EUNAVAILABLE, EINTERNAL.
+// Errors: EINVALID (naming the field), ERATELIMITED (the complaint limits,
+// guard.go), ECONFLICT, EUNAVAILABLE, EINTERNAL.
 func (s *Service) File(ctx context.Context, sub shian.ComplaintSubmission) (*shian.FiledComplaint, error) {
 	now := s.now()
 	in := sub.Input
@@ -129,6 +139,9 @@ func (s *Service) File(ctx context.Context, sub shian.ComplaintSubmission) (*shi
 	if sub.IdempotencyKey != "" && !ValidIdempotencyKey(sub.IdempotencyKey) {
 		return nil, &shian.Error{Code: shian.EINVALID, Field: "Idempotency-Key", Key: "idempotency_bad",
 			Message: "an Idempotency-Key must be 1–128 printable ASCII characters"}
+	}
+	if err := s.guard.charge(ctx, sub, s.PhoneKey(in.ContactPhone)); err != nil {
+		return nil, err
 	}
 	var shop *shian.Shop
 	if in.Licence != "" {
@@ -189,13 +202,7 @@ func (s *Service) File(ctx context.Context, sub shian.ComplaintSubmission) (*shi
 func (s *Service) processPhotos(ctx context.Context, raw [][]byte) ([]*Photo, error) {
 	var out []*Photo
 	for _, b := range raw {
-		select {
-		case s.decode <- struct{}{}:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		p, err := ProcessPhoto(b)
-		<-s.decode
+		p, err := s.decode.process(ctx, b)
 		if err != nil {
 			return nil, err
 		}
@@ -449,6 +456,9 @@ func (s *Service) Rate(ctx context.Context, ticket string, p shian.TrackingProof
 	comment = strings.TrimSpace(comment)
 	if !utf8.ValidString(comment) || utf8.RuneCountInString(comment) > 500 {
 		return &shian.Error{Code: shian.EINVALID, Field: "comment", Key: "rating_comment", Message: "the comment must be text of at most 500 characters"}
+	}
+	if _, err := shian.FreeText("comment", comment, true); err != nil {
+		return err
 	}
 	c, err := s.check(ctx, ticket, p)
 	if err != nil {

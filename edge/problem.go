@@ -2,6 +2,7 @@ package edge
 
 import (
 	"errors"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -122,6 +123,7 @@ func (e *Edge) Fail(c *fiber.Ctx, err error) Problem {
 	if errors.Is(err, shian.ErrIdempotencyBusy) {
 		c.Set(fiber.HeaderRetryAfter, "1")
 	}
+	setRetryAfter(c, err)
 	if p.Status >= 500 {
 		path := ""
 		if r := c.Route(); r != nil {
@@ -166,3 +168,17 @@ func (e *statusError) HTTPStatus() int { return e.status }
 
 // WithStatus gives err the HTTP status status.
 func WithStatus(err error, status int) error { return &statusError{err, status} }
+
+// setRetryAfter gives a refusal by a limit of the domain (the complaint
+// guard: ERATELIMITED; photo decoding busy: EUNAVAILABLE; with the seconds
+// to wait as Args[0]) its Retry-After, unless the edge limiter set one.
+func setRetryAfter(c *fiber.Ctx, err error) {
+	var se *shian.Error
+	if !errors.As(err, &se) || (se.Code != shian.ERATELIMITED && se.Code != shian.EUNAVAILABLE) || len(se.Args) == 0 ||
+		c.GetRespHeader(fiber.HeaderRetryAfter) != "" {
+		return
+	}
+	if secs, ok := se.Args[0].(int); ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	}
+}

@@ -103,7 +103,7 @@ func (e *Edge) Charge(c *fiber.Ctx, hits ...ratelimit.Hit) error {
 	if err := checkHits(hits); err != nil {
 		return err
 	}
-	return e.answer(c, e.limiter.AllowAll(c.UserContext(), hits...))
+	return e.Answer(c, e.limiter.AllowAll(c.UserContext(), hits...))
 }
 
 func (e *Edge) limit(c *fiber.Ctx, hits ...ratelimit.Hit) error { return e.Charge(c, hits...) }
@@ -114,7 +114,7 @@ func (e *Edge) Peek(c *fiber.Ctx, hits ...ratelimit.Hit) error {
 	if err := checkHits(hits); err != nil {
 		return err
 	}
-	return e.answer(c, e.limiter.Peek(c.UserContext(), hits...))
+	return e.Answer(c, e.limiter.Peek(c.UserContext(), hits...))
 }
 
 // TrackGuard runs a proof-of-contact lookup (tracking, rating, the form's
@@ -144,7 +144,7 @@ func checkHits(hits []ratelimit.Hit) error {
 }
 
 // answer writes a decision's headers and turns a refusal into an error.
-func (e *Edge) answer(c *fiber.Ctx, d ratelimit.Decision) error {
+func (e *Edge) Answer(c *fiber.Ctx, d ratelimit.Decision) error {
 	policy, state := rateLimitFields(d)
 	c.Set("RateLimit-Policy", policy)
 	c.Set("RateLimit", state)

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"shian"
+	"shian/csvsafe"
 )
 
 // Lister is the part of the store an export reads
@@ -135,7 +135,7 @@ func writeShop(files map[string]*csvOut, s *shian.Shop) {
 // csvOut is one CSV file being written.
 type csvOut struct {
 	f *os.File
-	w *csv.Writer
+	w *csvsafe.Writer
 }
 
 func createCSV(path string, header []string) (*csvOut, error) {
@@ -143,7 +143,7 @@ func createCSV(path string, header []string) (*csvOut, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &csvOut{f: f, w: csv.NewWriter(f)}
+	o := &csvOut{f: f, w: csvsafe.NewWriter(f)}
 	o.write(header)
 	return o, nil
 }

@@ -27,6 +27,7 @@ const (
 	KeyTicket  KeyKind = "ticket"  // a complaint tracking number
 	KeyUser    KeyKind = "user"    // a bot user (WeChat OpenID, web chat session)
 	KeyAccount KeyKind = "account" // a supervisor login name, lower-cased
+	KeyPartner KeyKind = "partner" // an Open311 partner's name
 )
 
 // Policy is one GCRA limit: Rate events per Period, of which Burst may come
@@ -51,16 +52,21 @@ func (p Policy) validate() error {
 
 // Policy names. Use them with Limiter.Policy.
 const (
-	PublicRead         = "public_read"          // search, shop pages and API, QR landing; per client IP
-	ComplaintIPHour    = "complaint_ip_hour"    // complaint submissions per client IP
-	ComplaintIPDay     = "complaint_ip_day"     //
-	ComplaintPhoneHour = "complaint_phone_hour" // complaint submissions per phone (keyed hash)
-	ComplaintPhoneDay  = "complaint_phone_day"  //
-	TrackTicket        = "track_ticket"         // wrong tracking proofs per ticket
-	TrackIP            = "track_ip"             // wrong tracking proofs per client IP
-	BotUser            = "bot_user"             // bot messages per user
-	LoginAccount       = "login_account"        // login attempts per account
-	LoginIP            = "login_ip"             // login attempts per client IP
+	PublicRead           = "public_read"            // search, shop pages and API, QR landing; per client IP
+	ComplaintIPHour      = "complaint_ip_hour"      // complaint submissions per client IP
+	ComplaintIPDay       = "complaint_ip_day"       //
+	ComplaintPhoneHour   = "complaint_phone_hour"   // complaint submissions per phone (keyed hash)
+	ComplaintPhoneDay    = "complaint_phone_day"    //
+	ComplaintUserHour    = "complaint_user_hour"    // complaint submissions per WeChat OpenID
+	ComplaintUserDay     = "complaint_user_day"     //
+	ComplaintPartnerHour = "complaint_partner_hour" // complaint submissions per Open311 partner
+	ComplaintPartnerDay  = "complaint_partner_day"  //
+	TrackTicket          = "track_ticket"           // wrong tracking proofs per ticket
+	TrackIP              = "track_ip"               // wrong tracking proofs per client IP
+	BotUser              = "bot_user"               // bot messages per user
+	LoginAccount         = "login_account"          // failed logins per (account, client IP): the lockout
+	LoginName            = "login_name"             // failed logins per account from anywhere: slows, never locks
+	LoginIP              = "login_ip"               // login attempts per client IP
 )
 
 const day = 24 * time.Hour
@@ -75,7 +81,11 @@ const day = 24 * time.Hour
 //     every shop in the city to hours.
 //   - complaints: a whole tour group falling ill after one meal may complain
 //     from one IP, so the per-IP limit is loose; the per-phone limit is what
-//     stops a competitor flooding a rival.
+//     stops a competitor flooding a rival. A WeChat user (OpenID) gets the
+//     phone's budget: WeChat fixes the identity, so it counts like a phone.
+//     An Open311 partner's server files for many people from one address:
+//     its own budget bounds a leaked key even when the filings carry no
+//     phone.
 //   - tracking and logins count attempts (wrong proofs, failed logins), so a
 //     small budget blocks guessing without touching honest users.
 func DefaultPolicies() []Policy {
@@ -85,10 +95,15 @@ func DefaultPolicies() []Policy {
 		{Name: ComplaintIPDay, Rate: 60, Burst: 60, Period: day, Key: KeyIP},
 		{Name: ComplaintPhoneHour, Rate: 3, Burst: 3, Period: time.Hour, Key: KeyPhone},
 		{Name: ComplaintPhoneDay, Rate: 10, Burst: 10, Period: day, Key: KeyPhone},
+		{Name: ComplaintUserHour, Rate: 3, Burst: 3, Period: time.Hour, Key: KeyUser},
+		{Name: ComplaintUserDay, Rate: 10, Burst: 10, Period: day, Key: KeyUser},
+		{Name: ComplaintPartnerHour, Rate: 200, Burst: 100, Period: time.Hour, Key: KeyPartner},
+		{Name: ComplaintPartnerDay, Rate: 1000, Burst: 1000, Period: day, Key: KeyPartner},
 		{Name: TrackTicket, Rate: 5, Burst: 5, Period: time.Hour, Key: KeyTicket},
 		{Name: TrackIP, Rate: 30, Burst: 30, Period: time.Hour, Key: KeyIP},
 		{Name: BotUser, Rate: 30, Burst: 10, Period: time.Minute, Key: KeyUser},
 		{Name: LoginAccount, Rate: 10, Burst: 5, Period: time.Hour, Key: KeyAccount},
+		{Name: LoginName, Rate: 10, Burst: 10, Period: time.Hour, Key: KeyAccount},
 		{Name: LoginIP, Rate: 30, Burst: 20, Period: time.Hour, Key: KeyIP},
 	}
 }

@@ -111,8 +111,12 @@ func (s *Service) AddUser(ctx context.Context, u User, actor string) (string, er
 	return pw, err
 }
 
-// ResetPassword gives an existing account a new one-time password and
-// ends its sessions. Errors: ENOTFOUND.
+// ResetPassword gives an existing account a new one-time password, ends
+// its sessions and revokes its API tokens, in one transaction (issue 19):
+// a reset is what an administrator does when a credential may have
+// leaked, and a token issued by the old owner of the password would
+// otherwise keep working. Tokens are issued again with IssueToken.
+// Errors: ENOTFOUND.
 func (s *Service) ResetPassword(ctx context.Context, name, actor string) (string, error) {
 	u, err := s.user(ctx, name)
 	if err != nil {
@@ -126,10 +130,12 @@ func (s *Service) ResetPassword(ctx context.Context, name, actor string) (string
 	if err != nil {
 		return "", err
 	}
-	if err := s.store.SetPassword(ctx, u.ID, hash); err != nil {
+	revoked, err := s.store.SetPassword(ctx, u.ID, hash, s.now().UTC())
+	if err != nil {
 		return "", err
 	}
-	return pw, s.store.AppendAudit(ctx, AuditEntry{At: AuditTime(s.now()), Actor: actor, Action: "password_reset", Target: u.Name})
+	return pw, s.store.AppendAudit(ctx, AuditEntry{At: AuditTime(s.now()), Actor: actor, Action: "password_reset", Target: u.Name,
+		Detail: fmt.Sprintf("tokens_revoked=%d", revoked)})
 }
 
 func (s *Service) user(ctx context.Context, name string) (*User, error) {

@@ -115,5 +115,14 @@ func cleanText(field, s string, max int) (string, error) {
 	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' }) {
 		return "", shian.FieldError(field, "contains control characters")
 	}
+	// No bidirectional overrides (a note that reads otherwise than it is
+	// stored), and text of only invisible characters is no text.
+	vis, err := shian.FreeText(field, s, max > 100)
+	if err != nil {
+		return "", err
+	}
+	if vis == 0 {
+		return "", nil
+	}
 	return s, nil
 }

@@ -13,8 +13,10 @@ import (
 type Store interface {
 	// CreateUser stores a new user. Errors: ECONFLICT for a taken name.
 	CreateUser(ctx context.Context, u *User) error
-	// SetPassword replaces a user's password hash and ends their sessions.
-	SetPassword(ctx context.Context, userID int64, hash string) error
+	// SetPassword replaces a user's password hash, ends their sessions and
+	// revokes their API tokens (as of at), all in one transaction, and
+	// returns how many tokens it revoked.
+	SetPassword(ctx context.Context, userID int64, hash string, at time.Time) (revoked int, err error)
 	UserByName(ctx context.Context, name string) (*User, error)
 
 	CreateSession(ctx context.Context, s *Session) error

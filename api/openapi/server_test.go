@@ -56,8 +56,7 @@ func pageOrStaff(method, path string) bool {
 
 // notYetMounted are documented routes the server does not serve yet; each
 // must leave this list when its route is mounted (the test says so).
-var notYetMounted = map[string]bool{
-}
+var notYetMounted = map[string]bool{}
 
 func TestRoutesDocumented(t *testing.T) {
 	app, _ := newServer(t)

@@ -67,8 +67,12 @@ type Config struct {
 	FetchImage func(ctx context.Context, url string) ([]byte, error)
 	// ImageHosts are the host suffixes photos may come from (default .qpic.cn).
 	ImageHosts []string
-	Log        *slog.Logger
-	Now        func() time.Time
+	// Nonces remembers (timestamp, nonce) pairs to refuse replays
+	// (replay.go): RedisNonces when Redis is configured, so that replicas
+	// share them; nil keeps them in process (MemoryNonces).
+	Nonces Nonces
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // Handler is the /bot/wechat endpoint.
@@ -82,6 +86,7 @@ type Handler struct {
 	log    *slog.Logger
 	now    func() time.Time
 	client *http.Client
+	nonces Nonces
 }
 
 // ErrSignature is answered to requests that WeChat did not sign, or signed
@@ -110,6 +115,10 @@ func New(cfg Config, b Bot) (*Handler, error) {
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	h.nonces = cfg.Nonces
+	if h.nonces == nil {
+		h.nonces = &MemoryNonces{Now: h.now}
 	}
 	if len(h.hosts) == 0 {
 		h.hosts = []string{".qpic.cn"}
@@ -221,6 +230,9 @@ func (h *Handler) Serve(ctx context.Context, q url.Values, body []byte) ([]byte,
 	}
 	if !equal(q.Get("signature"), Signature(h.token, ts, nonce)) {
 		return nil, ErrSignature
+	}
+	if err := h.checkReplay(ctx, ts, nonce, body); err != nil {
+		return nil, err
 	}
 	m, err := ParseMessage(body)
 	if err != nil {

@@ -50,8 +50,20 @@ func (env *Env) wechatHandler(eng *bot.Engine) (*wechat.Handler, error) {
 	if env.Config.WechatToken == "" {
 		return nil, nil
 	}
+	if env.Config.WechatAESKey == "" {
+		env.Log.Warn("WeChat endpoint in plaintext mode: the signature does not cover the message body; " +
+			"set SHIAN_WECHAT_AESKEY and SHIAN_WECHAT_APPID (safe mode) in production (deploy/RUNBOOK.md)")
+	}
+	var nonces wechat.Nonces // in process unless Redis is configured
+	if env.Config.RedisURL != "" {
+		opts, err := redis.ParseURL(env.Config.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("SHIAN_REDIS_URL: %w", err)
+		}
+		nonces = wechat.RedisNonces{Client: redis.NewClient(opts), Prefix: "shian:wechat:nonce:"}
+	}
 	return wechat.New(wechat.Config{Token: env.Config.WechatToken, EncodingAESKey: env.Config.WechatAESKey,
-		AppID: env.Config.WechatAppID, Log: env.Log, Now: env.Now}, eng)
+		AppID: env.Config.WechatAppID, Nonces: nonces, Log: env.Log, Now: env.Now}, eng)
 }
 
 func chatCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
@@ -70,7 +82,7 @@ func chatCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	defer closeState()
-	cs, err := env.complaintService(db, nil)
+	cs, err := env.complaintService(db, nil, nil)
 	if err != nil {
 		return err
 	}

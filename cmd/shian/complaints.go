@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"shian/complaints"
+	"shian/ratelimit"
 	"shian/store/sqlstore"
 	"shian/triage"
 )
@@ -12,8 +13,9 @@ import (
 // complaintService builds the complaint intake on db: the shipped triage
 // data (the lead may pass operator files through triage.ConfigFromFiles),
 // the secret for sealing contacts, and SHIAN_DATA_DIR/photos for photos,
-// which is outside anything the web server serves.
-func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager) (*complaints.Service, error) {
+// which is outside anything the web server serves. limiter charges every
+// filing to the complaint limits (serve); nil leaves tools unlimited.
+func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager, limiter *ratelimit.Limiter) (*complaints.Service, error) {
 	secret, err := env.Config.SecretBytes()
 	if err != nil {
 		return nil, err
@@ -24,7 +26,7 @@ func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager) (*complain
 		}
 	}
 	return complaints.New(complaints.Config{Store: db, Triager: tr, Secret: secret,
-		PhotoDir: filepath.Join(env.Config.DataDir, "photos"), Now: env.Now})
+		PhotoDir: filepath.Join(env.Config.DataDir, "photos"), Limiter: limiter, Now: env.Now})
 }
 
 // withComplaints runs fn with the complaint service on the migrated store,
@@ -36,7 +38,7 @@ func (env *Env) withComplaints(ctx context.Context, fn func(svc *complaints.Serv
 		return err
 	}
 	defer db.Close()
-	svc, err := env.complaintService(db, nil)
+	svc, err := env.complaintService(db, nil, nil)
 	if err != nil {
 		return err
 	}

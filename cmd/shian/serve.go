@@ -45,10 +45,6 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	for _, w := range tr.Warnings(env.Now()) {
 		log.Warn("working-day calendar", "warning", w)
 	}
-	cs, err := env.complaintService(db, tr)
-	if err != nil {
-		return err
-	}
 	proxies, err := cfg.Proxies()
 	if err != nil {
 		return err
@@ -62,6 +58,10 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		return err
 	}
 	defer limiter.Close()
+	cs, err := env.complaintService(db, tr, limiter)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := edge.NewMetrics(reg)

@@ -68,7 +68,7 @@ func userCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 			return fmt.Errorf("user reset-password: %w", err)
 		}
 		fmt.Fprintln(env.Stdout, pw)
-		fmt.Fprintln(env.Stderr, "new one-time password above; the user's sessions have ended.")
+		fmt.Fprintln(env.Stderr, "new one-time password above; the user's sessions have ended and their API tokens are revoked (issue new ones with `shian user token`).")
 	case "token":
 		tok, err := svc.IssueToken(ctx, *name, *label, "cli")
 		if err != nil {

@@ -367,7 +367,10 @@ func anyTime(v any) time.Time {
 	case time.Time:
 		return t
 	case string:
-		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05"} {
+		// The last layout is time.Time.String(), which the SQLite driver
+		// writes for a time.Time and hands back as text from MIN/MAX.
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00",
+			"2006-01-02 15:04:05", "2006-01-02 15:04:05.999999999 -0700 MST"} {
 			if p, err := time.Parse(layout, t); err == nil {
 				return p
 			}

@@ -31,19 +31,30 @@ func (db *DB) CreateUser(ctx context.Context, u *staff.User) error {
 	return nil
 }
 
-// SetPassword implements staff.Store: the new hash, and every session ended.
-func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
+// SetPassword implements staff.Store: the new hash, every session ended
+// and every API token revoked, in one transaction: a reset after a leak
+// leaves no credential of the old owner working, and a failed reset
+// changes nothing.
+func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, at time.Time) (int, error) {
+	var revoked int64
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, db.Q(`UPDATE users SET password_hash = ? WHERE id = ?`), hash, userID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, db.Q(`DELETE FROM sessions WHERE user_id = ?`), userID)
+		if _, err := tx.ExecContext(ctx, db.Q(`DELETE FROM sessions WHERE user_id = ?`), userID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, db.Q(`UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`), at.UTC(), userID)
+		if err != nil {
+			return err
+		}
+		revoked, err = res.RowsAffected()
 		return err
 	})
 	if err != nil {
-		return unavailable(fmt.Errorf("set password: %w", err))
+		return 0, unavailable(fmt.Errorf("set password: %w", err))
 	}
-	return nil
+	return int(revoked), nil
 }
 
 // UserByName implements staff.Store. Errors: ENOTFOUND.

@@ -93,6 +93,24 @@ func runStaff(t *testing.T, open Opener) {
 		if _, err := svc.AuthenticateToken(ctx, tok); shian.ErrorCode(err) != shian.EUNAUTHORIZED {
 			t.Fatalf("revoked token: %v", err)
 		}
+		// A password reset revokes the tokens with the sessions (issue 19).
+		tok2, err := svc.IssueToken(ctx, "wang.jg", "ci2", "cli")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id2, _, err := svc.Login(ctx, "wang.jg", pw, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pw, err = svc.ResetPassword(ctx, "wang.jg", "cli"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AuthenticateToken(ctx, tok2); shian.ErrorCode(err) != shian.EUNAUTHORIZED {
+			t.Fatalf("token after a password reset: %v", err)
+		}
+		if _, err := svc.Authenticate(ctx, id2); shian.ErrorCode(err) != shian.EUNAUTHORIZED {
+			t.Fatalf("session after a password reset: %v", err)
+		}
 		var hash string
 		db.DB.QueryRow(`SELECT password_hash FROM users WHERE name = 'wang.jg'`).Scan(&hash)
 		if hash == pw || len(hash) < 40 || hash[:10] != "$argon2id$" {

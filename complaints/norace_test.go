@@ -1,0 +1,5 @@
+//go:build !race
+
+package complaints
+
+const raceEnabled = false
