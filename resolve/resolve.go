@@ -90,7 +90,7 @@ func (r *Resolver) queries(p prepared) []shian.ShopQuery {
 	limit := r.PerQuery
 	var texts []string
 	add := func(t string) {
-		if t != "" && len([]rune(t)) >= 1 {
+		if t != "" {
 			for _, x := range texts {
 				if x == t {
 					return
@@ -105,6 +105,11 @@ func (r *Resolver) queries(p prepared) []shian.ShopQuery {
 	}
 	if !p.weak {
 		add(p.name.joint)
+	}
+	// An abbreviation (一中食堂 for 第一中学食堂) is no substring of the
+	// name: its characters as separate words are all in it.
+	if rs := []rune(p.name.full); !p.weak && !p.name.latin && !isCyrillic(p.name.full) && len(rs) >= 3 && len(rs) <= 8 {
+		add(strings.Join(strings.Split(string(rs), ""), " "))
 	}
 	var qs []shian.ShopQuery
 	for _, t := range texts {

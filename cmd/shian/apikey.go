@@ -27,7 +27,7 @@ func apikeyCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 		return err
 	}
 	defer db.Close()
-	svc, err := env.complaintService(db, nil)
+	svc, err := env.complaintService(db, nil, nil)
 	if err != nil {
 		return err
 	}

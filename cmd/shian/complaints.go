@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 
 	"shian/complaints"
+	"shian/names"
+	"shian/resolve"
 	"shian/store/sqlstore"
 	"shian/triage"
 )
@@ -11,8 +13,11 @@ import (
 // complaintService builds the complaint intake on db: the shipped triage
 // data (the lead may pass operator files through triage.ConfigFromFiles),
 // the secret for sealing contacts, and SHIAN_DATA_DIR/photos for photos,
-// which is outside anything the web server serves.
-func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager) (*complaints.Service, error) {
+// which is outside anything the web server serves. With shops, a filing
+// without a licence has its shop resolved from the name typed (package
+// resolve) through that search; nil leaves it unresolved (commands that
+// file nothing).
+func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager, shops resolve.Searcher) (*complaints.Service, error) {
 	secret, err := env.Config.SecretBytes()
 	if err != nil {
 		return nil, err
@@ -22,6 +27,16 @@ func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager) (*complain
 			return nil, err
 		}
 	}
+	var rs *resolve.Resolver
+	if shops != nil {
+		nm, err := names.New()
+		if err != nil {
+			return nil, err
+		}
+		if rs, err = resolve.New(shops, nm); err != nil {
+			return nil, err
+		}
+	}
 	return complaints.New(complaints.Config{Store: db, Triager: tr, Secret: secret,
-		PhotoDir: filepath.Join(env.Config.DataDir, "photos"), Now: env.Now})
+		PhotoDir: filepath.Join(env.Config.DataDir, "photos"), Resolver: rs, Now: env.Now})
 }

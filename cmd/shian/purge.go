@@ -43,7 +43,7 @@ func purgeCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) er
 		return err
 	}
 	defer db.Close()
-	svc, err := env.complaintService(db, nil)
+	svc, err := env.complaintService(db, nil, nil)
 	if err != nil {
 		return err
 	}

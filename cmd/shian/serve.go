@@ -43,7 +43,8 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	for _, w := range tr.Warnings(env.Now()) {
 		log.Warn("working-day calendar", "warning", w)
 	}
-	cs, err := env.complaintService(db, tr)
+	sp := env.searchParts(ctx, db, log)
+	cs, err := env.complaintService(db, tr, sp.service)
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,6 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := api.NewMetrics(reg)
-	sp := env.searchParts(ctx, db, log)
 	go sp.run(ctx, log)
 	st, err := env.staffService(db, tr, cs)
 	if err != nil {
