@@ -329,30 +329,65 @@ func TestCorpusStore(t *testing.T) {
 // (p99 < 20 ms a complaint) is checked on a quiet machine only: set
 // SHIAN_TEST_TIMING=1.
 func TestCorpusMeili(t *testing.T) {
-	url, key := testenv.MeiliURL(t)
-	db := mustStore(t)
-	ix := search.NewIndex(url, key, testenv.UniqueName(t))
+	svc := meiliService(t)
+	var bound time.Duration
+	if v, _ := strconv.ParseBool(getenv("SHIAN_TEST_TIMING")); v {
+		bound = 20 * time.Millisecond
+	}
+	runCorpus(t, "meilisearch", svc, bound)
+}
+
+// meiliService is the search service over a Meilisearch index of the demo
+// city (deleted when the test ends) with the store behind it.
+func meiliService(tb testing.TB) *search.Service {
+	tb.Helper()
+	url, key := testenv.MeiliURL(tb)
+	db := mustStore(tb)
+	ix := search.NewIndex(url, key, testenv.UniqueName(tb))
 	ix.TaskTimeout = 60 * time.Second
 	ctx := context.Background()
 	if err := ix.Ensure(ctx); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { _ = ix.DeleteIndex(context.Background(), ix.UID()); ix.Close() })
+	tb.Cleanup(func() { _ = ix.DeleteIndex(context.Background(), ix.UID()); ix.Close() })
 	sy := &search.Syncer{Outbox: db, Shops: db, Index: ix}
 	for range 200 {
 		n, err := sy.SyncOnce(ctx)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		if n == 0 {
 			break
 		}
 	}
-	var bound time.Duration
-	if v, _ := strconv.ParseBool(getenv("SHIAN_TEST_TIMING")); v {
-		bound = 20 * time.Millisecond
+	return search.NewService(search.Config{Index: ix, Store: db})
+}
+
+// BenchmarkResolveMeili measures one resolution of the corpus's queries
+// with Meilisearch up, and reports its p99:
+//
+//	go test ./resolve -run '^$' -bench ResolveMeili -benchtime 2000x
+func BenchmarkResolveMeili(b *testing.B) {
+	svc := meiliService(b)
+	_, n := city(b)
+	r, err := resolve.New(svc, n)
+	if err != nil {
+		b.Fatal(err)
 	}
-	runCorpus(t, "meilisearch", search.NewService(search.Config{Index: ix, Store: db}), bound)
+	cases := corpus(b)
+	var costs []time.Duration
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		if _, err := r.Resolve(context.Background(), cases[i%len(cases)].q); err != nil {
+			b.Fatal(err)
+		}
+		costs = append(costs, time.Since(start))
+		i++
+	}
+	slices.Sort(costs)
+	b.ReportMetric(float64(costs[len(costs)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(costs[len(costs)/2].Microseconds())/1000, "p50-ms")
 }
 
 func getenv(k string) string { return os.Getenv(k) }

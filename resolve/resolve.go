@@ -17,6 +17,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"shian"
 	"shian/names"
@@ -37,6 +38,27 @@ type Resolver struct {
 	PerQuery int
 	// NearM is the radius of the search around the reporter's point (default 300).
 	NearM float64
+	// names of shops prepared for scoring, by name: a shop found again
+	// (the popular ones are, every day) costs no pinyin. Emptied at
+	// cacheMax entries, so it stays bounded whatever the city.
+	cache  sync.Map // string → name
+	cached atomic.Int64
+}
+
+const cacheMax = 50000
+
+// shopName is prepare for a shop's name, through the cache.
+func (r *Resolver) shopName(s string) name {
+	if v, ok := r.cache.Load(s); ok {
+		return v.(name)
+	}
+	n := prepare(r.names, s)
+	if r.cached.Add(1) > cacheMax {
+		r.cache.Clear()
+		r.cached.Store(0)
+	}
+	r.cache.Store(s, n)
+	return n
 }
 
 // New returns a Resolver over search, spelling pinyin with the names
@@ -56,7 +78,7 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) (Result, error) {
 	if p.name.full == "" {
 		return Result{Outcome: None, Reasons: []string{ReasonNoName}}, nil
 	}
-	shops, err := r.candidates(ctx, p)
+	shops, err := r.candidates(ctx, r.queries(p))
 	if err != nil {
 		return Result{Outcome: None, Reasons: []string{ReasonNoSearch}}, err
 	}
@@ -64,7 +86,30 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) (Result, error) {
 	for _, s := range shops {
 		scored = append(scored, r.score(p, s))
 	}
-	return decide(scored), nil
+	res := decide(scored)
+	if res.Outcome == Match {
+		return res, nil
+	}
+	// An abbreviation (一中食堂 for 第一中学食堂) is no substring of the
+	// name: asked only now, its characters as separate words are all in
+	// the name it stands for.
+	if rs := []rune(p.name.full); !p.weak && !p.name.latin && !isCyrillic(p.name.full) && len(rs) >= 3 && len(rs) <= 8 {
+		more, err := r.candidates(ctx, []shian.ShopQuery{{Text: strings.Join(strings.Split(string(rs), ""), " "), Sort: "relevance", Limit: r.PerQuery}})
+		if err != nil || len(more) == 0 {
+			return res, nil
+		}
+		seen := make(map[string]bool, len(shops))
+		for _, s := range shops {
+			seen[s.Licence] = true
+		}
+		for _, s := range more {
+			if !seen[s.Licence] {
+				scored = append(scored, r.score(p, s))
+			}
+		}
+		res = decide(scored)
+	}
+	return res, nil
 }
 
 // Score is the pure part of Resolve: it scores the given shops against q
@@ -106,11 +151,6 @@ func (r *Resolver) queries(p prepared) []shian.ShopQuery {
 	if !p.weak {
 		add(p.name.joint)
 	}
-	// An abbreviation (一中食堂 for 第一中学食堂) is no substring of the
-	// name: its characters as separate words are all in it.
-	if rs := []rune(p.name.full); !p.weak && !p.name.latin && !isCyrillic(p.name.full) && len(rs) >= 3 && len(rs) <= 8 {
-		add(strings.Join(strings.Split(string(rs), ""), " "))
-	}
 	var qs []shian.ShopQuery
 	for _, t := range texts {
 		qs = append(qs, shian.ShopQuery{Text: t, Sort: "relevance", Limit: limit})
@@ -123,8 +163,7 @@ func (r *Resolver) queries(p prepared) []shian.ShopQuery {
 
 // candidates runs the queries at once and merges their shops by licence.
 // A failed query is skipped while another answered.
-func (r *Resolver) candidates(ctx context.Context, p prepared) ([]*shian.Shop, error) {
-	qs := r.queries(p)
+func (r *Resolver) candidates(ctx context.Context, qs []shian.ShopQuery) ([]*shian.Shop, error) {
 	type answer struct {
 		res *shian.ShopResults
 		err error

@@ -440,7 +440,7 @@ func (r *Resolver) score(p prepared, s *shian.Shop) Scored {
 		if n == "" {
 			return
 		}
-		v, w := nameScore(p.name, prepare(r.names, n), zh)
+		v, w := nameScore(p.name, r.shopName(n), zh)
 		if v > best {
 			best, why = v, w
 		}
