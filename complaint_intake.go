@@ -157,8 +157,11 @@ func (in *ComplaintInput) Validate(now time.Time) error {
 		if !ValidLicence(in.Licence) {
 			return &Error{Code: EINVALID, Field: "licence", Message: "malformed licence number", Key: "bad_licence"}
 		}
-	} else if in.ShopName == "" && in.ShopAddress == "" {
-		return inputError("shop_name", "shop_required", "give the licence number, or the shop's name or address")
+	} else if in.ShopName == "" && in.ShopAddress == "" && !in.HasGeo {
+		// The shop is resolved from any of these (package resolve), and a
+		// point alone still routes the complaint (Open311 clients send
+		// only lat/long and a description).
+		return inputError("shop_name", "shop_required", "give the licence number, the shop's name or address, or the location")
 	}
 	if descVisible < DescriptionMin { // visible characters: ten zero-width spaces are not a description
 		return inputError("description", "description_length", "must be %d–%d characters, got %d", DescriptionMin, DescriptionMax, descVisible)
@@ -175,7 +178,7 @@ func (in *ComplaintInput) Validate(now time.Time) error {
 		return inputError("lat", "outside_city", "point (%.5f, %.5f) is outside Qinhuangdao", in.Lat, in.Lng)
 	}
 	if in.ContactPhone != "" {
-		p, ok := NormalizePhone(in.ContactPhone)
+		p, ok := NormalizePhoneIn(in.ContactPhone, in.Lang)
 		if !ok {
 			return inputError("contact_phone", "bad_phone", "is not a phone number")
 		}
@@ -236,14 +239,22 @@ type Complaint struct {
 	ShopKey           string // triage.ShopKey: compares complaints about one shop
 	ShopName          string
 	ShopAddress       string
-	Description       string
-	OccurredAt        time.Time
-	Lat, Lng          float64
-	HasGeo            bool
-	OrderNo           string
-	Lang              string
-	Channel           string
-	Partner           string // the Open311 partner that filed it, "" otherwise
+	// Resolution says how the shop was found when no licence was given.
+	Resolution ShopResolution
+	// Reading is the service's reading of the words, beside SubmittedCategory.
+	Reading ComplaintReading
+	// ProbableDistrict is where a complaint routed nowhere probably belongs
+	// (its shop candidates' district): that district's queue shows it,
+	// marked probable.
+	ProbableDistrict string
+	Description      string
+	OccurredAt       time.Time
+	Lat, Lng         float64
+	HasGeo           bool
+	OrderNo          string
+	Lang             string
+	Channel          string
+	Partner          string // the Open311 partner that filed it, "" otherwise
 	// ContactSealed is the AES-GCM sealed contact (name and phone).
 	ContactSealed string
 	PhoneHash     string // keyed hash of the normalised phone, "" when none

@@ -116,6 +116,8 @@ func TestComplaintInputValidate(t *testing.T) {
 		{"unknown category", func(in *ComplaintInput) { in.Category = "noise" }, "category", "complaint_bad_choice"},
 		{"bad licence", func(in *ComplaintInput) { in.Licence = "JY-1" }, "licence", "bad_licence"},
 		{"no shop at all", func(in *ComplaintInput) { in.Licence = "" }, "shop_name", "complaint_shop_required"},
+		{"only a point (Open311)", func(in *ComplaintInput) { in.Licence, in.Lat, in.Lng, in.HasGeo = "", 39.8241, 119.4804, true }, "", ""},
+		{"only an address (Open311)", func(in *ComplaintInput) { in.Licence, in.ShopAddress = "", "北戴河区保二路125号" }, "", ""},
 		{"description too short", func(in *ComplaintInput) { in.Description = "太脏了" }, "description", "complaint_description_length"},
 		{"description too long", func(in *ComplaintInput) { in.Description = strings.Repeat("脏", 2001) }, "description", "complaint_description_length"},
 		{"description of spaces", func(in *ComplaintInput) { in.Description = strings.Repeat(" ", 20) }, "description", "complaint_description_length"},

@@ -22,6 +22,7 @@ import (
 
 	"shian"
 	"shian/ratelimit"
+	"shian/resolve"
 	"shian/triage"
 )
 
@@ -60,7 +61,13 @@ type Config struct {
 	// Limiter, when set, charges every filing to the complaint limits
 	// (guard.go); nil files unlimited (command-line tools, imports).
 	Limiter *ratelimit.Limiter
-	Now     func() time.Time
+	// Resolver, when set, finds the registered shop of a complaint filed
+	// without a licence (package resolve); nil files it by the text alone.
+	Resolver *resolve.Resolver
+	// ResolveBudget bounds a resolution (default 300 ms): past it, the
+	// complaint is filed with its shop unresolved rather than late.
+	ResolveBudget time.Duration
+	Now           func() time.Time
 }
 
 // Service files, tracks and rates complaints. Safe for concurrent use.
@@ -72,6 +79,9 @@ type Service struct {
 	now    func() time.Time
 	// decoding photos takes memory: decode.go bounds it in bytes.
 	decode decodeLimit
+	// resolver finds the shop of a filing without a licence; nil: none.
+	resolver      *resolve.Resolver
+	resolveBudget time.Duration
 	// inflight holds the idempotency keys of the filings under way here.
 	inflight sync.Map
 	guard    *guard
@@ -97,8 +107,12 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	budget := cfg.ResolveBudget
+	if budget <= 0 {
+		budget = 300 * time.Millisecond
+	}
 	return &Service{guard: g, store: cfg.Store, triage: cfg.Triager, sealer: sealer, photos: PhotoDir{Dir: cfg.PhotoDir}, now: now,
-		decode: newDecodeLimit()}, nil
+		decode: newDecodeLimit(), resolver: cfg.Resolver, resolveBudget: budget}, nil
 }
 
 // Photos returns where photos are stored, for the console to serve them.
@@ -154,13 +168,17 @@ func (s *Service) File(ctx context.Context, sub shian.ComplaintSubmission) (*shi
 			return nil, err
 		}
 	}
+	found, err := s.resolveShop(ctx, in, shop)
+	if err != nil {
+		return nil, err
+	}
 	photos, err := s.processPhotos(ctx, sub.Photos)
 	if err != nil {
 		return nil, err
 	}
 
 	if sub.IdempotencyKey == "" {
-		return s.file(ctx, in, shop, photos, sub.Partner, nil, now)
+		return s.file(ctx, in, found, photos, sub.Partner, nil, now)
 	}
 	// The key is claimed in the filing transaction itself. Two requests
 	// with one key in this process at once: the second is told to retry
@@ -171,7 +189,7 @@ func (s *Service) File(ctx context.Context, sub shian.ComplaintSubmission) (*shi
 		return nil, ErrIdempotencyBusy
 	}
 	defer s.inflight.Delete(idem.Key)
-	filed, err := s.file(ctx, in, shop, photos, sub.Partner, idem, now)
+	filed, err := s.file(ctx, in, found, photos, sub.Partner, idem, now)
 	if !errors.Is(err, shian.ErrIdempotencyTaken) {
 		return filed, err
 	}
@@ -190,7 +208,7 @@ func (s *Service) File(ctx context.Context, sub shian.ComplaintSubmission) (*shi
 		return nil, ErrIdempotencyMismatch
 	}
 	// Held now (the key was forgotten meanwhile): file under it.
-	filed, err = s.file(ctx, in, shop, photos, sub.Partner, idem, now)
+	filed, err = s.file(ctx, in, found, photos, sub.Partner, idem, now)
 	if err != nil {
 		// Let the client retry with the same key at once. With the request's
 		// context gone, the lease expires on its own.
@@ -224,25 +242,35 @@ func (s *Service) replay(idem *shian.Idempotency) (*shian.FiledComplaint, error)
 	return &f, nil
 }
 
-func (s *Service) file(ctx context.Context, in shian.ComplaintInput, shop *shian.Shop, photos []*Photo, partner string, idem *shian.Idempotency, now time.Time) (*shian.FiledComplaint, error) {
+func (s *Service) file(ctx context.Context, in shian.ComplaintInput, found shopFound, photos []*Photo, partner string, idem *shian.Idempotency, now time.Time) (*shian.FiledComplaint, error) {
+	shop := found.shop
 	tin := triage.Input{Kind: in.Kind, Category: in.Category, Description: in.Description,
 		HasGeo: in.HasGeo, Lat: in.Lat, Lng: in.Lng, ShopName: in.ShopName, ShopAddress: in.ShopAddress, ReceivedAt: now}
-	if shop != nil {
+	switch {
+	case shop != nil:
 		tin.ShopDistrict, tin.ShopGrid, tin.ShopCategory = shop.District, shop.Grid, shop.Category
+	case found.district != "":
+		// Candidates all in one district: route there until an officer
+		// confirms the shop.
+		tin.ShopDistrict = found.district
 	}
 	r := s.triage.Triage(tin)
 	c := &shian.Complaint{Kind: in.Kind, Status: shian.ComplaintReceived, Category: r.Category, SubmittedCategory: in.Category,
 		Priority: r.Priority, District: r.District, Grid: r.Grid, Office: r.Office, RoutedBy: r.RoutedBy,
 		Licence: in.Licence, ShopName: in.ShopName, ShopAddress: in.ShopAddress, Description: in.Description,
 		OccurredAt: in.OccurredAt, Lat: in.Lat, Lng: in.Lng, HasGeo: in.HasGeo, OrderNo: in.OrderNo, Lang: in.Lang,
-		Channel: in.Channel, Partner: partner, AcceptDue: r.AcceptDue, VerifyDue: r.VerifyDue}
+		Channel: in.Channel, Partner: partner, AcceptDue: r.AcceptDue, VerifyDue: r.VerifyDue,
+		Resolution: found.resolution, Reading: readingOf(tin)}
 	if shop != nil {
-		c.ShopID = shop.ID
+		c.ShopID, c.Licence = shop.ID, shop.Licence
 		if c.ShopName == "" {
 			c.ShopName = shop.Name
 		}
 	}
-	c.ShopKey = triage.ShopKey(in.Licence, r.District, in.ShopName)
+	if r.District == "" {
+		c.ProbableDistrict = found.probable
+	}
+	c.ShopKey = triage.ShopKey(c.Licence, r.District, in.ShopName)
 	if in.ContactPhone != "" {
 		c.PhoneHash = s.sealer.Hash("phone", in.ContactPhone)
 		c.PhoneMasked = shian.MaskPhone(in.ContactPhone)
@@ -313,6 +341,74 @@ func (s *Service) file(ctx context.Context, in shian.ComplaintInput, shop *shian
 	}
 	s.photos.Remove(saved...)
 	return nil, err
+}
+
+// shopFound is what intake knows of a filing's shop: the shop (given by
+// licence or matched), or the district its candidates share, or the
+// district they probably lie in, and how it was found.
+type shopFound struct {
+	shop       *shian.Shop
+	district   string // every candidate's district
+	probable   string // the best candidate's district
+	resolution shian.ShopResolution
+}
+
+// resolveShop finds the shop of a filing without a licence by its name,
+// address and point (package resolve), within the resolve budget. A match
+// is read again from the store by its licence (search documents do not
+// carry the grid). A resolution that fails or runs out of time files the
+// complaint as unresolved, with the reason: intake never waits on search.
+func (s *Service) resolveShop(ctx context.Context, in shian.ComplaintInput, shop *shian.Shop) (shopFound, error) {
+	switch {
+	case shop != nil:
+		return shopFound{shop: shop, resolution: shian.ShopResolution{Outcome: shian.ShopByLicence, Confidence: 1}}, nil
+	case s.resolver == nil || in.ShopName == "":
+		return shopFound{resolution: shian.ShopResolution{Outcome: shian.ShopUnresolved}}, nil
+	}
+	q := resolve.Query{Name: in.ShopName, Address: in.ShopAddress, Lat: in.Lat, Lng: in.Lng, HasGeo: in.HasGeo}
+	if in.HasGeo {
+		q.District, _, _ = s.triage.Grids().Locate(in.Lat, in.Lng)
+	}
+	rctx, cancel := context.WithTimeout(ctx, s.resolveBudget)
+	res, err := s.resolver.Resolve(rctx, q)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return shopFound{}, ctx.Err()
+		}
+		return shopFound{resolution: shian.ShopResolution{Outcome: shian.ShopUnresolved, Reasons: []string{resolve.ReasonNoSearch}}}, nil
+	}
+	f := shopFound{resolution: shian.ShopResolution{Outcome: res.Outcome, Confidence: res.Confidence, Reasons: res.Reasons,
+		Candidates: res.Licences()}}
+	switch res.Outcome {
+	case resolve.Match:
+		full, err := s.store.ShopByLicence(ctx, res.Shop.Licence)
+		switch {
+		case err == nil:
+			f.shop = full
+		case shian.ErrorCode(err) == shian.ENOTFOUND: // gone since it was indexed: ask instead
+			f.resolution.Outcome = shian.ShopCandidates
+		default:
+			return shopFound{}, err
+		}
+	case resolve.Candidates:
+		f.district = res.District()
+		f.probable = res.Candidates[0].Shop.District
+	}
+	return f, nil
+}
+
+// readingOf is the reading triage decided by, as the case keeps it.
+func readingOf(tin triage.Input) shian.ComplaintReading {
+	rd := tin.Reading()
+	out := shian.ComplaintReading{Category: rd.Category, Priority: rd.Priority, Why: rd.Why()}
+	for _, sg := range rd.Signals {
+		out.Signals = append(out.Signals, shian.ReadingSignal{Kind: sg.Kind, Words: sg.Words})
+	}
+	for _, sg := range rd.Denied {
+		out.Denied = append(out.Denied, shian.ReadingSignal{Kind: sg.Kind, Words: sg.Words})
+	}
+	return out
 }
 
 // seal fills the sealed contact and proof hashes, which depend on the ticket.

@@ -34,6 +34,8 @@ func (s *Service) query(p *Principal, f Filter) (Query, bool) {
 	if q.District == "none" {
 		q.District = "-" // the unrouted: district ''
 	}
+	// A district's queue shows the unrouted cases that are probably its.
+	q.Probable = true
 	if p.Role != RoleAdmin {
 		if q.District != "" && q.District != p.District {
 			return q, true
@@ -121,7 +123,7 @@ func (s *Service) visible(ctx context.Context, p *Principal, ticket string) (*Ca
 	if err != nil {
 		return nil, err
 	}
-	if !Sees(p, c.District, c.Grid) {
+	if !seesCase(p, c.Complaint) {
 		return nil, errNotFound(t)
 	}
 	return c, nil
@@ -148,7 +150,7 @@ func (s *Service) update(ctx context.Context, p *Principal, ticket string, mode 
 	var out *Case
 	err := s.store.UpdateCases(ctx, []string{t}, mode, func(cs []*Case) (*Change, error) {
 		c := cs[0]
-		if !Sees(p, c.District, c.Grid) {
+		if !seesCase(p, c.Complaint) {
 			return nil, errNotFound(t)
 		}
 		now := s.now()
@@ -452,7 +454,7 @@ func (s *Service) Merge(ctx context.Context, p *Principal, ticket, into, reason 
 	err = s.store.UpdateCases(ctx, []string{a, b}, LockWait, func(cs []*Case) (*Change, error) {
 		var dup, orig *Case
 		for _, c := range cs {
-			if !Sees(p, c.District, c.Grid) {
+			if !seesCase(p, c.Complaint) {
 				return nil, errNotFound(c.Ticket)
 			}
 			if c.Ticket == a {
@@ -583,3 +585,74 @@ func NextFor(c *Case, now time.Time) []string { return Next(stateOf(c), now) }
 
 // Rejectable reports whether the next states include rejected.
 func Rejectable(next []string) bool { return slices.Contains(next, shian.ComplaintRejected) }
+
+// seesCase is Sees for a case: a case routed nowhere whose probable
+// district is p's is seen by the district's officers (not a grid's).
+func seesCase(p *Principal, c *shian.Complaint) bool {
+	return Sees(p, c.District, c.Grid) || c.Probable() && Sees(p, c.ProbableDistrict, "")
+}
+
+// ConfirmShop sets the shop of a case filed without a licence: the officer
+// chooses it among the candidates the resolution found (or names any
+// registered shop). The case is then routed and prioritised again by the
+// shop, exactly as if the licence had been given — its district, grid,
+// office, the shop's key for later clusters and duplicates, and the
+// shop's complaint history — with an event on the timeline and an audit
+// entry. The priority is never lowered. Errors: EINVALID (unknown
+// licence), ENOTFOUND, ECONFLICT (closed, or claimed by another),
+// EFORBIDDEN.
+func (s *Service) ConfirmShop(ctx context.Context, p *Principal, ticket, licence string) (*Case, error) {
+	licence = strings.ToUpper(strings.TrimSpace(licence))
+	if !shian.ValidLicence(licence) {
+		return nil, &shian.Error{Code: shian.EINVALID, Field: "licence", Message: "malformed licence number", Key: "bad_licence"}
+	}
+	if err := Require(p, ActOnCases); err != nil {
+		return nil, err
+	}
+	shop, err := s.store.ShopByLicence(ctx, licence)
+	if shian.ErrorCode(err) == shian.ENOTFOUND {
+		return nil, &shian.Error{Code: shian.EINVALID, Field: "licence", Key: "shop_not_found", Args: []any{licence},
+			Message: "no shop has licence number " + licence}
+	} else if err != nil {
+		return nil, err
+	}
+	return s.update(ctx, p, ticket, LockWait, func(c *Case, now time.Time) (*Change, error) {
+		if c.Status == shian.ComplaintClosed {
+			return nil, &shian.Error{Code: shian.ECONFLICT, Message: "a closed case cannot change its shop"}
+		}
+		if c.ClaimedBy != "" && c.ClaimedBy != p.Name && p.Role != RoleAdmin {
+			return nil, errClaimed(c.ClaimedBy)
+		}
+		from := c.Licence
+		if from == "" {
+			from = c.Resolution.Outcome
+		}
+		r := s.triage.Triage(triage.Input{Kind: c.Kind, Category: c.SubmittedCategory, Description: c.Description,
+			ShopDistrict: shop.District, ShopGrid: shop.Grid, ShopCategory: shop.Category, ShopName: c.ShopName,
+			ShopAddress: c.ShopAddress, HasGeo: c.HasGeo, Lat: c.Lat, Lng: c.Lng, ReceivedAt: now})
+		moved := r.District != c.District
+		c.District, c.Grid, c.Office, c.RoutedBy = r.District, r.Grid, r.Office, r.RoutedBy
+		c.Category = r.Category
+		if shian.PriorityRank(r.Priority) > shian.PriorityRank(c.Priority) {
+			c.Priority = r.Priority
+		}
+		c.ShopID, c.Licence = shop.ID, shop.Licence
+		if c.ShopName == "" {
+			c.ShopName = shop.Name
+		}
+		c.ShopKey = triage.ShopKey(shop.Licence, c.District, c.ShopName)
+		c.Resolution.Outcome, c.Resolution.ConfirmedBy = shian.ShopConfirmed, p.Name
+		c.ProbableDistrict = ""
+		if moved && c.Status == shian.ComplaintReceived {
+			// As a reassignment: the new office's deadline runs from now.
+			if c.Kind == shian.KindReport {
+				c.VerifyDue, c.DueAt = r.VerifyDue, r.VerifyDue
+			} else {
+				c.AcceptDue, c.DueAt = r.AcceptDue, r.AcceptDue
+			}
+		}
+		note := fmt.Sprintf("shop %s → %s (%s)", from, shop.Licence, shop.Name)
+		return &Change{Events: []CaseEvent{event(c, "shop_confirmed", false, p.Name, note)},
+			Audit: []AuditEntry{audit(p, now, "confirm_shop", c.Ticket, detail("from", from, "to", shop.Licence))}}, nil
+	})
+}

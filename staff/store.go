@@ -46,6 +46,8 @@ type Store interface {
 	Related(ctx context.Context, c *Case) (*Related, error)
 	ComplaintEvents(ctx context.Context, id int64, publicOnly bool) ([]shian.ComplaintEvent, error)
 	ShopByID(ctx context.Context, id int64) (*shian.Shop, error)
+	// ShopByLicence returns the shop of licence. Errors: ENOTFOUND.
+	ShopByLicence(ctx context.Context, licence string) (*shian.Shop, error)
 	// UpdateCases locks the cases of tickets (in id order), lets fn change
 	// them, then writes them, the events and the audit entries fn returns,
 	// all in one transaction. With LockSkip a case locked by another
@@ -112,8 +114,11 @@ type Change struct {
 // Query selects a page of the queue. The service fills it from a Filter
 // and the principal's scope.
 type Query struct {
-	Statuses  []string
-	District  string
+	Statuses []string
+	District string
+	// Probable adds to District's queue the cases routed nowhere whose
+	// probable district it is (shian.Complaint.Probable).
+	Probable  bool
 	Grid      string
 	Priority  string
 	Category  string

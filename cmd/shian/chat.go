@@ -82,7 +82,8 @@ func chatCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	defer closeState()
-	cs, err := env.complaintService(db, nil, nil)
+	sp := env.searchParts(ctx, db, env.Log)
+	cs, err := env.complaintService(db, nil, nil, sp.service)
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,6 @@ func chatCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	sp := env.searchParts(ctx, db, env.Log)
 	eng, err := env.botEngine(db, state, sp.service, cs, kit, nil)
 	if err != nil {
 		return err

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 
 	"shian/complaints"
+	"shian/names"
 	"shian/ratelimit"
+	"shian/resolve"
 	"shian/store/sqlstore"
 	"shian/triage"
 )
@@ -14,8 +16,11 @@ import (
 // data (the lead may pass operator files through triage.ConfigFromFiles),
 // the secret for sealing contacts, and SHIAN_DATA_DIR/photos for photos,
 // which is outside anything the web server serves. limiter charges every
-// filing to the complaint limits (serve); nil leaves tools unlimited.
-func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager, limiter *ratelimit.Limiter) (*complaints.Service, error) {
+// filing to the complaint limits (serve); nil leaves tools unlimited. With
+// shops, a filing without a licence has its shop resolved from the name
+// typed (package resolve) through that search; nil leaves it unresolved
+// (commands that file nothing).
+func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager, limiter *ratelimit.Limiter, shops resolve.Searcher) (*complaints.Service, error) {
 	secret, err := env.Config.SecretBytes()
 	if err != nil {
 		return nil, err
@@ -25,8 +30,18 @@ func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager, limiter *r
 			return nil, err
 		}
 	}
+	var rs *resolve.Resolver
+	if shops != nil {
+		nm, err := names.New()
+		if err != nil {
+			return nil, err
+		}
+		if rs, err = resolve.New(shops, nm); err != nil {
+			return nil, err
+		}
+	}
 	return complaints.New(complaints.Config{Store: db, Triager: tr, Secret: secret,
-		PhotoDir: filepath.Join(env.Config.DataDir, "photos"), Limiter: limiter, Now: env.Now})
+		PhotoDir: filepath.Join(env.Config.DataDir, "photos"), Limiter: limiter, Resolver: rs, Now: env.Now})
 }
 
 // withComplaints runs fn with the complaint service on the migrated store,
@@ -38,7 +53,7 @@ func (env *Env) withComplaints(ctx context.Context, fn func(svc *complaints.Serv
 		return err
 	}
 	defer db.Close()
-	svc, err := env.complaintService(db, nil, nil)
+	svc, err := env.complaintService(db, nil, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -58,14 +58,14 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		return err
 	}
 	defer limiter.Close()
-	cs, err := env.complaintService(db, tr, limiter)
+	sp := env.searchParts(ctx, db, log)
+	cs, err := env.complaintService(db, tr, limiter, sp.service)
 	if err != nil {
 		return err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := edge.NewMetrics(reg)
-	sp := env.searchParts(ctx, db, log)
 	go sp.run(ctx, log)
 	st, err := env.staffService(db, tr, cs)
 	if err != nil {

@@ -197,11 +197,13 @@ func (db *DB) writeCase(ctx context.Context, tx *sql.Tx, c *staff.Case, now time
 	_, err := tx.ExecContext(ctx, db.Q(`UPDATE complaints SET status = ?, priority = ?, priority_rank = ?, district = ?, grid = ?,
 		office = ?, routed_by = ?, accept_due = ?, verify_due = ?, mediation_due = ?, due_at = ?, claimed_by = ?, claimed_at = ?,
 		duplicate_of = ?, decided_at = ?, outcome_at = ?, accept_wdays = ?, resolve_wdays = ?, accept_on_time = ?,
-		resolve_on_time = ?, rejection_ground = ?, reopened = ?, updated_at = ? WHERE id = ?`),
+		resolve_on_time = ?, rejection_ground = ?, reopened = ?, updated_at = ?, category = ?, shop_id = ?, licence = ?,
+		shop_key = ?, shop_name = ?, shop_resolution = ?, probable_district = ? WHERE id = ?`),
 		c.Status, c.Priority, shian.PriorityRank(c.Priority), c.District, c.Grid, c.Office, c.RoutedBy, nullTime(c.AcceptDue),
 		nullTime(c.VerifyDue), nullTime(c.MediationDue), nullTime(c.DueAt), c.ClaimedBy, nullTime(c.ClaimedAt),
 		nullInt(c.DuplicateOf), nullTime(c.DecidedAt), nullTime(c.OutcomeAt), nullNeg(c.AcceptWDays), nullNeg(c.ResolveWDays),
-		nullNeg(c.AcceptOnTime), nullNeg(c.ResolveOnTime), c.RejectionGround, c.Reopened, c.UpdatedAt.UTC(), c.ID)
+		nullNeg(c.AcceptOnTime), nullNeg(c.ResolveOnTime), c.RejectionGround, c.Reopened, c.UpdatedAt.UTC(), c.Category,
+		nullInt(c.ShopID), c.Licence, c.ShopKey, c.ShopName, jsonText(c.Resolution), c.ProbableDistrict, c.ID)
 	if err != nil {
 		return fmt.Errorf("write case %s: %w", c.Ticket, err)
 	}
@@ -235,10 +237,15 @@ func (db *DB) queueWhere(q staff.Query, withStatus bool) (where string, args []a
 			add(true, `status IN (`+in(len(a))+`)`, a...)
 		}
 	}
-	switch q.District {
-	case "":
-	case "-":
+	switch {
+	case q.District == "":
+	case q.District == "-":
 		add(true, `district = ''`)
+	case q.Probable && q.Grid == "":
+		// The district's own cases and those routed nowhere that probably
+		// are its (Complaint.Probable). The counts then come from the
+		// complaints themselves, not complaint_counts.
+		add(false, `(district = ? OR (district = '' AND probable_district = ?))`, q.District, q.District)
 	default:
 		add(true, `district = ?`, q.District)
 	}

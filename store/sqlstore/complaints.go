@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -204,7 +205,7 @@ const complaintInsert = `complaints (ticket, kind, status, category, submitted_c
 		priority, priority_rank, district, grid, office, routed_by, shop_id, licence, shop_key, shop_name, shop_address,
 		description, occurred_at, lat, lng, order_no, lang, channel, partner, contact_sealed, phone_hash, phone_masked,
 		last4_hash, receipt_hash, accept_due, verify_due, mediation_due, due_at, cluster_id, duplicate_of, flagged,
-		created_at, updated_at)`
+		created_at, updated_at, shop_resolution, reading, probable_district)`
 
 func complaintValues(c *shian.Complaint) []any {
 	var lat, lng any
@@ -216,7 +217,7 @@ func complaintValues(c *shian.Complaint) []any {
 		c.Description, nullTime(c.OccurredAt), lat, lng, c.OrderNo, c.Lang, c.Channel, c.Partner, c.ContactSealed,
 		c.PhoneHash, c.PhoneMasked, c.Last4Hash, c.ReceiptHash, nullTime(c.AcceptDue), nullTime(c.VerifyDue),
 		nullTime(c.MediationDue), nullTime(c.FirstDue()), nullInt(c.ClusterID), nullInt(c.DuplicateOf), c.Flagged,
-		c.CreatedAt, c.UpdatedAt}
+		c.CreatedAt, c.UpdatedAt, jsonText(c.Resolution), jsonText(c.Reading), c.ProbableDistrict}
 }
 
 func (db *DB) insertComplaintRow(ctx context.Context, tx *sql.Tx, c *shian.Complaint) error {
@@ -609,20 +610,28 @@ const complaintColumns = `id, ticket, kind, status, category, submitted_category
 	routed_by, shop_id, licence, shop_key, shop_name, shop_address, description, occurred_at, lat, lng, order_no, lang,
 	channel, partner, contact_sealed, phone_hash, phone_masked, last4_hash, receipt_hash, proof_failures,
 	proof_window_start, accept_due, verify_due, mediation_due, claimed_by, claimed_at, cluster_id, duplicate_of,
-	flagged, rating, rating_note, rated_at, created_at, updated_at`
+	flagged, rating, rating_note, rated_at, created_at, updated_at, shop_resolution, reading, probable_district`
 
 func scanComplaint(row scanner) (*shian.Complaint, error) {
 	var c shian.Complaint
 	var shopID, cluster, dup, rating sql.NullInt64
 	var lat, lng sql.NullFloat64
 	var occurred, proofWindow, accept, verify, mediation, claimed, rated sql.NullTime
+	var resolution, reading string
 	err := row.Scan(&c.ID, &c.Ticket, &c.Kind, &c.Status, &c.Category, &c.SubmittedCategory, &c.Priority, &c.District,
 		&c.Grid, &c.Office, &c.RoutedBy, &shopID, &c.Licence, &c.ShopKey, &c.ShopName, &c.ShopAddress, &c.Description,
 		&occurred, &lat, &lng, &c.OrderNo, &c.Lang, &c.Channel, &c.Partner, &c.ContactSealed, &c.PhoneHash,
 		&c.PhoneMasked, &c.Last4Hash, &c.ReceiptHash, &c.ProofFailures, &proofWindow, &accept, &verify, &mediation,
-		&c.ClaimedBy, &claimed, &cluster, &dup, &c.Flagged, &rating, &c.RatingNote, &rated, &c.CreatedAt, &c.UpdatedAt)
+		&c.ClaimedBy, &claimed, &cluster, &dup, &c.Flagged, &rating, &c.RatingNote, &rated, &c.CreatedAt, &c.UpdatedAt,
+		&resolution, &reading, &c.ProbableDistrict)
 	if err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(resolution), &c.Resolution); err != nil {
+		return nil, fmt.Errorf("complaint %s: shop_resolution: %w", c.Ticket, err)
+	}
+	if err := json.Unmarshal([]byte(reading), &c.Reading); err != nil {
+		return nil, fmt.Errorf("complaint %s: reading: %w", c.Ticket, err)
 	}
 	c.ShopID, c.ClusterID, c.DuplicateOf, c.Rating = shopID.Int64, cluster.Int64, dup.Int64, int(rating.Int64)
 	if lat.Valid && lng.Valid {
