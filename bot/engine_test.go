@@ -167,6 +167,9 @@ func TestIdleExpiry(t *testing.T) {
 		if strings.Contains(got, "Верно?") {
 			t.Fatalf("the conversation survived 31 idle minutes:\n%s", got)
 		}
+		// Illness words alone start a new complaint (package reading).
+		mustContain(t, got, "Какое заведение")
+		handle(t, eng, in("отмена"))
 		// The language is kept even after the conversation expired.
 		mustContain(t, handle(t, eng, in("hi")), "Qinhuangdao Food Safety")
 	})

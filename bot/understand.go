@@ -8,7 +8,7 @@ import (
 	"unicode"
 
 	"shian"
-	"shian/triage"
+	"shian/reading"
 )
 
 // Intents the engine recognises in free text.
@@ -217,7 +217,7 @@ func Understand(text string) Understanding {
 			return u
 		}
 	}
-	if contains(t, complaintWords...) || contains(t, reportWords...) || contains(t, illnessHints...) {
+	if contains(t, complaintWords...) || contains(t, reportWords...) || reading.Read("", text).Has(reading.Illness) {
 		u.Intent, u.Kind = intentComplaint, shian.KindComplaint
 		if contains(t, reportWords...) && !contains(t, complaintWords...) {
 			u.Kind = shian.KindReport
@@ -255,9 +255,6 @@ func Understand(text string) Understanding {
 	u.Intent = intentLookup
 	return u
 }
-
-// illnessHints start a complaint on their own ("昨天在xx吃坏肚子了").
-var illnessHints = []string{"吃坏", "拉肚子", "食物中毒", "food poisoning", "отравил"}
 
 func digits(s string) int {
 	n := 0
@@ -449,39 +446,8 @@ func validDate(y, m, d int) (time.Time, bool) {
 	return x, true
 }
 
-// categoryWords infer a complaint category beyond triage's illness and
-// school words, in order of precedence.
-var categoryWords = []struct {
-	code  string
-	words []string
-}{
-	{"spoiled_food", []string{"变质", "过期", "馊", "发霉", "霉变", "臭了", "坏掉", "不新鲜", "expired", "spoiled", "spoilt", "rotten", "mould", "mold",
-		"stale", "off smell", "просроч", "испорч", "тухл", "плесен", "несвеж"}},
-	{"foreign_object", []string{"异物", "头发", "虫子", "苍蝇", "玻璃", "钢丝", "塑料", "指甲", "石子", "hair", "fly in", "insect", "bug in", "glass",
-		"plastic", "wire", "stone", "волос", "муха", "насеком", "стекл", "пластик"}},
-	{"hygiene", []string{"脏", "卫生", "老鼠", "蟑螂", "臭", "苍蝇多", "dirty", "filthy", "rat", "mouse", "mice", "cockroach", "roach", "unhygienic",
-		"hygiene", "грязн", "крыс", "мыш", "таракан", "антисанитар"}},
-	{"price_weight", []string{"缺斤", "短两", "少称", "宰客", "乱收费", "多收", "价格", "收费", "overcharg", "short weight", "price", "ripped off", "rip-off",
-		"обвес", "обсчит", "цен", "переплат"}},
-	{"online_order", []string{"外卖", "网上订", "美团", "饿了么", "网购", "delivery", "online order", "app order", "доставк", "онлайн"}},
-	{"fake_grade", []string{"笑脸", "公示", "二维码", "假码", "伪造", "fake grade", "forged", "qr code", "sticker", "поддел", "qr-код", "наклейк"}},
-	{"no_licence", []string{"无证", "没有执照", "没执照", "无照", "没有许可证", "黑作坊", "no licence", "no license", "unlicensed", "без лицензии", "нелегальн"}},
-}
-
-// inferCategory guesses the complaint category from what the user said.
+// inferCategory guesses the complaint category from what the user said,
+// with the reader every channel shares.
 func inferCategory(text string) string {
-	k := triage.MatchKeywords(text)
-	switch {
-	case k.Illness != "":
-		return "foodborne_illness"
-	case k.School != "":
-		return "school_food"
-	}
-	t := norm(text)
-	for _, c := range categoryWords {
-		if contains(t, c.words...) {
-			return c.code
-		}
-	}
-	return "other"
+	return reading.Read("", text).Category
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"shian/reading"
 )
 
 // Windows of the outbreak and duplicate rules (issue 5). Both are inclusive:
@@ -117,7 +119,7 @@ func ShopKey(licence, district, name string) string {
 	if l := strings.TrimSpace(licence); l != "" {
 		return "licence:" + strings.ToUpper(l)
 	}
-	n := strings.ReplaceAll(normalize(name), " ", "")
+	n := strings.ReplaceAll(reading.Normalize(name), " ", "")
 	if n == "" {
 		return ""
 	}

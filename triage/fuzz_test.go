@@ -1,44 +1,11 @@
 package triage
 
 import (
-	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"shian"
 )
-
-// FuzzText checks district and keyword detection on arbitrary text: no
-// panic, only real district codes, normalization idempotent, and the rule
-// that a zone's name wins over the district name it contains.
-func FuzzText(f *testing.F) {
-	for _, s := range []string{"北戴河新区", "北戴河", "Beidaihe New Area", "开发区", "拉肚子", "Отравление в Бэйдайхэ",
-		"ｂｅｉｄａｉｈｅ", "school", "\xff\xfe北戴", "refunding", "vomit", "детском саду", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, ok := MentionedDistrict(s)
-		if ok {
-			if _, known := shian.LookupCode(shian.Districts, d); !known {
-				t.Fatalf("MentionedDistrict(%q) = %q, not a district", s, d)
-			}
-		} else if d != "" {
-			t.Fatalf("MentionedDistrict(%q) = %q but not ok", s, d)
-		}
-		n := normalize(s)
-		if !utf8.ValidString(n) || (len(s) < maxScan/4 && normalize(n) != n) {
-			t.Fatalf("normalize not idempotent or invalid on %q: %q", s, n)
-		}
-		if d2, _ := MentionedDistrict("北戴河新区" + s); d2 != "bdhxinqu" {
-			t.Fatalf("北戴河新区 followed by %q gives %q", s, d2)
-		}
-		k := MatchKeywords(s)
-		if k.Illness != "" && !strings.Contains(n, k.Illness) {
-			t.Fatalf("illness word %q not in %q", k.Illness, n)
-		}
-	})
-}
 
 // FuzzParseCalendar checks the calendar parser on arbitrary files: no panic,
 // and any calendar it accepts keeps the deadline invariants.

@@ -1,6 +1,6 @@
 // Package triage decides, for a complaint or report, who handles it (district,
-// supervision grid, office), how urgently (priority, raised by illness and
-// school words) and by when (legal deadlines in working days on the Chinese
+// supervision grid, office), how urgently (category and priority from the
+// reading of its words, package reading) and by when (legal deadlines in working days on the Chinese
 // calendar), and links outbreak clusters and duplicates.
 //
 // It is pure logic: the calendar, grids and routing table are data files
@@ -13,9 +13,11 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"shian"
+	"shian/reading"
 )
 
 var (
@@ -144,29 +146,26 @@ type Input struct {
 // Triage routes a complaint and sets its priority and deadline.
 //
 // District: the known shop's; else the grid containing Lat/Lng; else a
-// district named in ShopAddress, then ShopName, then Description; else none,
-// and the complaint goes to the unrouted (city) office's queue. Office: the
-// grid's office when the grid is known, else the district's.
+// district or well-known place named in ShopAddress, then ShopName, then
+// Description (reading.Locate); else none, and the complaint goes to the
+// unrouted (city) office's queue. Office: the grid's office when the grid is
+// known, else the district's.
 //
-// Priority: the category's default, raised (never lowered) to urgent with
-// category foodborne_illness by illness words, and to at least high by
-// school words or a school canteen. Deadline: AcceptDue for a complaint
-// (7 working days), VerifyDue for a report (15); any kind other than report
-// gets the complaint's shorter deadline; a zero ReceivedAt gets none.
+// Category and priority: the reading of the words (Input.Reading: illness
+// makes it foodborne_illness and urgent, school words school_food and at
+// least high, a category chosen against the words is replaced by theirs,
+// an illness the writer denies is dropped); a school canteen shop makes it
+// at least high. The submitted category is kept by the caller beside it.
+// Deadline: AcceptDue for a complaint (7 working days), VerifyDue for a
+// report (15); any kind other than report gets the complaint's shorter
+// deadline; a zero ReceivedAt gets none.
 func (t *Triager) Triage(in Input) shian.Routing {
 	r := shian.Routing{Category: in.Category}
 	t.route(&r, in)
 
-	r.Priority = shian.PriorityNormal
-	if c, ok := shian.LookupComplaintCategory(in.Category); ok {
-		r.Priority = c.Priority
-	}
-	kw := MatchKeywords(in.Description + "\n" + in.ShopName + "\n" + in.ShopAddress)
-	if kw.Illness != "" {
-		r.Category = IllnessCategory
-		r.Priority = raise(r.Priority, shian.PriorityUrgent)
-	}
-	if kw.School != "" || in.ShopCategory == "school_canteen" {
+	rd := in.Reading()
+	r.Category, r.Priority = rd.Category, rd.Priority
+	if in.ShopCategory == "school_canteen" {
 		r.Priority = raise(r.Priority, shian.PriorityHigh)
 	}
 
@@ -216,12 +215,20 @@ func (t *Triager) fromGeo(r *shian.Routing, in Input) bool {
 
 func (t *Triager) fromText(r *shian.Routing, in Input) bool {
 	for _, text := range []string{in.ShopAddress, in.ShopName, in.Description} {
-		if d, ok := MentionedDistrict(text); ok {
-			r.District, r.RoutedBy = d, RoutedByText
+		if p, ok := reading.Locate(text); ok {
+			r.District, r.RoutedBy = p.District, RoutedByText
 			return true
 		}
 	}
 	return false
+}
+
+// Reading is the service's reading of the complaint's words (see package
+// reading): the suggested category and priority that Triage uses, with the
+// signals and words behind them, for the case to keep beside the category
+// submitted. The free-text fields are read as separate sentences.
+func (in Input) Reading() reading.Reading {
+	return reading.Read(in.Category, strings.Join([]string{in.Description, in.ShopName, in.ShopAddress}, "。"))
 }
 
 // raise returns the more urgent of p and to.
