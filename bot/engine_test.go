@@ -257,7 +257,7 @@ func FuzzUnderstand(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		u := bot.Understand(s)
-		if !slices.Contains([]string{"help", "cancel", "lang", "track", "complaint", "near", "sticker", "licence", "lookup"}, u.Intent) {
+		if !slices.Contains([]string{"help", "cancel", "lang", "track", "complaint", "near", "sticker", "licence", "lookup", "about", "recommend", "rate"}, u.Intent) {
 			t.Fatalf("Understand(%q): intent %q", s, u.Intent)
 		}
 		if u.Ticket != "" {
