@@ -58,7 +58,10 @@ func (t *turn) startComplaint(u Understanding) {
 	t.say("c.start", tr(t.lang(), "c.kind."+d.Kind))
 	text := t.in.Text
 	name := complaintShopName(text, u)
-	if hasDetail(text, name) && utf8.RuneCountInString(text) >= shian.DescriptionMin {
+	if onlyPointer(name) {
+		name = ""
+	}
+	if hasDetail(stripAll(norm(text), refWords), name) && utf8.RuneCountInString(text) >= shian.DescriptionMin {
 		d.Description = text
 		d.Category = inferCategory(text)
 		if when, ok, _ := parseWhen(text, t.now); ok {
@@ -237,6 +240,11 @@ func (t *turn) complaintStep(u Understanding) {
 			if shop := t.contextShop(u); shop != nil {
 				t.setShop(shop)
 				t.prompt()
+				return
+			}
+			if onlyPointer(text) {
+				// "就是刚才那家" with nothing in context is not a shop's name.
+				t.say("c.shop.noref")
 				return
 			}
 		}
@@ -500,7 +508,8 @@ func asError(err error, target **shian.Error) bool { return errors.As(err, targe
 
 // stopWords carry no detail about what happened.
 var stopWords = []string{"我要", "我想", "一家", "这家", "那家", "商户", "店", "的", "了", "一下", "i want to", "i'd like to", "i would like to",
-	"хочу", "на", "want", "would", "like", "about", "against", "the", "at", "in", "from", "a", "file", "make", "please", "restaurant", "shop"}
+	"хочу", "на", "want", "would", "like", "about", "against", "the", "at", "in", "from", "a", "file", "make", "please", "restaurant", "shop", "this", "that", "one", "place",
+	"это", "этот", "эту", "заведение", "ресторан", "кафе", "него", "подать", "它", "那个", "这个"}
 
 // hasDetail says whether a complaint's first message already tells what
 // happened, beyond "I want to complain about X".

@@ -17,7 +17,7 @@ var (
 	refWords = []string{"这家", "那家", "这个店", "那个店", "这店", "该店", "刚才那", "刚才的", "上面那", "它家", "这里", "这个餐厅",
 		"这个饭店", "这个馆子", "这饭店", "就是它", "this one", "that one", "this restaurant", "that restaurant", "this place",
 		"that place", "this shop", "that shop", "the same", "same one", "same place", "it", "its", "there",
-		"его", "ее", "это заведение", "этот ресторан", "это кафе", "эту", "этого", "этом", "там", "туда", "тот", "то же"}
+		"его", "него", "нему", "ним", "ее", "нее", "это заведение", "этот ресторан", "это кафе", "эту", "этого", "этом", "там", "туда", "тот", "то же"}
 	ordinalWords = []struct {
 		n     int
 		words []string
@@ -282,7 +282,8 @@ func isQuestion(text string) bool {
 			return true
 		}
 	}
-	return contains(t, " ли ")
+	return contains(t, "哪家", "哪里", "什么时候", "有没有", "怎么样", "多少", "which", "when", "what's", "whats", "how's",
+		"где", "когда", "какой", "какая", "есть ли", " ли ")
 }
 
 // licenceIn returns a licence number written in a text ("投诉 JY…").
@@ -298,4 +299,13 @@ func licenceIn(text string) string {
 func atoiOK(s string) (int, bool) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	return n, err == nil
+}
+
+// onlyPointer says a text is nothing but a pointer ("就是刚才那家", "this
+// restaurant", "на него, то же самое"): never a shop's name.
+func onlyPointer(text string) bool {
+	t := stripAll(norm(text), refWords)
+	t = stripAll(t, []string{"就是", "刚才", "刚刚", "上面", "的", "是", "就", "那个", "这个", "店", "家", "饭店", "餐厅", "the", "one", "just", "now", "same",
+		"restaurant", "shop", "place", "about", "на", "самое", "то", "же", "это", "заведение", "ресторан", "кафе", "один", "и"})
+	return strings.TrimFunc(t, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) == ""
 }

@@ -73,6 +73,7 @@ var texts = map[string]shian.Text{
 	"c.kindname.complaint": {"投诉", "Complaint", "Жалоба"},
 	"c.kindname.report":    {"举报", "Report", "Сообщение о нарушении"},
 	"c.shop.name":          {"请发店名或地址（不是编号）。", "Please send the shop's name or address (not a number).", "Пришлите название или адрес заведения (не номер)."},
+	"c.shop.noref":         {"我这边没有刚才那家店的记录，请发店名或地址。", "I have no shop from before in this conversation; please send its name or address.", "В этом разговоре заведения ещё не было; пришлите название или адрес."},
 	"c.back":               {"我们接着填投诉：", "Back to your complaint:", "Продолжим обращение:"},
 	"c.fixed.when":         {"好的，时间改为 %s。", "OK, the date is now %s.", "Хорошо, дата теперь %s."},
 	"card.pick":            {"选这家", "This one", "Это"},

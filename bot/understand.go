@@ -354,6 +354,9 @@ var latinFillers = map[string]bool{
 	"how's": true, "whats": true, "what's": true, "tell": true, "me": true, "rating": true, "for": true, "a": true,
 	"как": true, "насчет": true, "безопасно": true, "ли": true, "есть": true, "рейтинг": true, "оценка": true, "проверь": true,
 	"найди": true, "у": true, "что": true, "там": true, "с": true, "чисто": true, "в": true, "про": true,
+	"to": true, "eat": true, "at": true, "there": true, "it": true, "i": true, "can": true, "should": true, "go": true,
+	"ok": true, "okay": true, "are": true, "we": true, "dine": true, "this": true, "place": true, "hygiene": true,
+	"можно": true, "поесть": true, "это": true,
 }
 
 func stripWords(t string, lists ...[]string) string {
