@@ -15,12 +15,12 @@ type lang struct {
 	code string
 	// what the person says
 	hello, lookupLEW, lookupList, second, complainThis, complainPlain, justNow, inspected, anyComplaints, address string
-	describe, yes, yesterday, name, phone, confirm, cancel, mine, rate, firstSentence, exactName, recommend         string
-	actually, no, shopWord, gwd, askInspectedMid, help, whichShop1                                                     string
+	describe, yes, yesterday, name, phone, confirm, cancel, mine, rate, firstSentence, exactName, recommend       string
+	actually, no, shopWord, gwd, askInspectedMid, help, whichShop1                                                string
 	// what the bot says
 	shopOK, what, category, when, summary, filed, askTicket, proof, status, latest, which, inspection, complaintsAt string
-	cancelled, welcome, many, noref, notNumber, stars, thanks, back, kindLabel, fixedWhen, editMenu, foreignObject string
-	addressOf, recommended                                                                                        string
+	cancelled, welcome, many, noref, notNumber, stars, thanks, back, kindLabel, fixedWhen, editMenu, foreignObject  string
+	addressOf, recommended                                                                                          string
 }
 
 var langs = []lang{
@@ -62,7 +62,7 @@ var langs = []lang{
 		describe: "После ужина меня вырвало, всю ночь болел живот", yes: "да", yesterday: "вчера", name: "Иван",
 		phone: "+79161234567", confirm: "да", cancel: "отмена", mine: "что с моей жалобой?", rate: "хочу оценить моё обращение",
 		firstSentence: "В «Пельменная «Великая стена»» нашёл пластик в пельменях, хочу пожаловаться",
-		exactName: "Пельменная «Великая стена» — там чисто?", recommend: "Какое кафе с морепродуктами в Бэйдайхэ лучше?",
+		exactName:     "Пельменная «Великая стена» — там чисто?", recommend: "Какое кафе с морепродуктами в Бэйдайхэ лучше?",
 		actually: "на самом деле позавчера", no: "нет", shopWord: "заведение", gwd: "Пельменная «Великая стена»",
 		askInspectedMid: "когда это заведение проверяли?", help: "помощь", whichShop1: "1",
 		shopOK: "Заведение: ", what: "Что случилось", category: "Верно?", when: "Когда это было", summary: "Проверьте",
