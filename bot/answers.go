@@ -24,7 +24,7 @@ func (t *turn) withShop(licence string) bool {
 		}
 		return false
 	}
-	t.st.Ctx.Shop, t.st.Ctx.ShopName = shop.Licence, shop.Name
+	t.st.Ctx.Shop, t.st.Ctx.ShopName, t.st.Ctx.Page = shop.Licence, shop.Name, true
 	if t.in.Text == "" && t.in.Event == "" && t.in.Location == nil && t.in.Photo == nil {
 		t.out = append(t.out, Reply{Cards: []Card{t.card(shop, shop.Grade, nil)}})
 		t.say("ctx.start")
@@ -82,7 +82,7 @@ func (t *turn) about(u Understanding) {
 		t.say("about.which")
 		return
 	}
-	t.st.Ctx.Shop, t.st.Ctx.ShopName = shop.Licence, shop.Name
+	t.focus(shop)
 	lang := t.lang()
 	switch u.Aspect {
 	case aspectInspection:

@@ -75,7 +75,7 @@ func (t *turn) startComplaint(u Understanding) {
 			return
 		}
 	}
-	if u.Ref || u.Ordinal > 0 || name == "" && t.in.Shop != "" {
+	if u.Ref || u.Ordinal > 0 || name == "" && (t.in.Shop != "" || t.st.Ctx.Page) {
 		if shop := t.contextShop(u); shop != nil {
 			t.setShop(shop)
 			t.prompt()
@@ -92,7 +92,7 @@ func (t *turn) startComplaint(u Understanding) {
 // setShop makes a known shop the complaint's, and the context's.
 func (t *turn) setShop(shop *shian.Shop) {
 	t.st.Draft.Licence, t.st.Draft.ShopName = shop.Licence, shop.Name
-	t.st.Ctx.Shop, t.st.Ctx.ShopName = shop.Licence, shop.Name
+	t.focus(shop)
 	t.say("c.shop.ok", shop.Name)
 }
 

@@ -35,6 +35,9 @@ type Context struct {
 	ShopName string   `json:"shop_name,omitempty"`
 	Picks    []string `json:"picks,omitempty"` // licences of the last list shown
 	Ticket   string   `json:"ticket,omitempty"`
+	// Page says the conversation was opened from Shop's page: a plain
+	// "I want to complain" is about it.
+	Page bool `json:"page,omitempty"`
 }
 
 // State is one user's conversation, saved after every turn.

@@ -436,7 +436,14 @@ func (t *turn) showHit(h shian.ShopHit) {
 	t.out = append(t.out, Reply{Cards: []Card{t.card(h.Shop, h.Grade, h.DistanceM)}})
 	t.say("lookup.more")
 	t.st.Picks, t.st.Query = []string{h.Shop.Licence}, ""
-	t.st.Ctx.Shop, t.st.Ctx.ShopName = h.Shop.Licence, h.Shop.Name
+	t.focus(h.Shop)
+}
+
+// focus makes a shop the one the conversation is about.
+func (t *turn) focus(s *shian.Shop) {
+	if t.st.Ctx.Shop != s.Licence {
+		t.st.Ctx.Shop, t.st.Ctx.ShopName, t.st.Ctx.Page = s.Licence, s.Name, false
+	}
 }
 
 func (t *turn) showShop(s *shian.Shop, g shian.Grade) {
