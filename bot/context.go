@@ -2,7 +2,6 @@ package bot
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -294,11 +293,6 @@ func licenceIn(text string) string {
 		}
 	}
 	return ""
-}
-
-func atoiOK(s string) (int, bool) {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	return n, err == nil
 }
 
 // onlyPointer says a text is nothing but a pointer ("就是刚才那家", "this
