@@ -174,6 +174,10 @@ func rank(query string, hits []shian.ShopHit) []shian.ShopHit {
 	if exact == 1 {
 		return out[:1]
 	}
+	// A near-exact name (one slip) far ahead of the next answers too.
+	if a, b := similarity(query, out[0].Shop), similarity(query, out[1].Shop); exact == 0 && a >= 0.85 && a-b >= 0.2 {
+		return out[:1]
+	}
 	if len(out) > 3 {
 		out = out[:3]
 	}
