@@ -82,6 +82,7 @@ func (e *Env) ContextScripts(tb testing.TB) []Script {
 	lew := e.ShopNamed(tb, "老二位海鲜")
 	gwd := e.ShopNamed(tb, "长城饺子馆")
 	qin := e.ShopNamed(tb, "老秦海鲜大排档")
+	fisher := e.ShopNamed(tb, "渔夫海鲜大排档")
 	filedAs := func(licence, category, priority string, day string) func(tb testing.TB, e *Env, filed []string) {
 		return func(tb testing.TB, e *Env, filed []string) {
 			tb.Helper()
@@ -136,6 +137,14 @@ func (e *Env) ContextScripts(tb testing.TB) []Script {
 			{Send: text(l.complainThis), Want: []string{l.shopOK + "老秦海鲜大排档"}},
 			{Send: text(l.describe), Want: []string{l.category}},
 		}, finish(l)...), filedAs(qin.Licence, "foodborne_illness", shian.PriorityUrgent, "2026-07-14"))
+		// 2b. The shop chosen by number is "this one" (choosing 1, then
+		// "我要投诉这家" used to get "Which shop?").
+		add("memory_chosen_by_number_then_complain", append([]Step{
+			{Send: text(l.lookupList), Want: []string{"1. 渔夫海鲜大排档"}},
+			{Send: text("1"), Want: []string{"/shops/" + fisher.Licence}},
+			{Send: text(l.complainThis), Want: []string{l.shopOK + "渔夫海鲜大排档"}, Not: []string{l.which}},
+			{Send: text(l.describe), Want: []string{l.category}},
+		}, finish(l)...), filedAs(fisher.Licence, "foodborne_illness", shian.PriorityUrgent, "2026-07-14"))
 		// 3. "就是刚才那家" answers the shop question.
 		add("memory_just_now_answers_which_shop", append([]Step{
 			{Send: text(l.lookupLEW), Want: []string{"/shops/" + lew.Licence}},
