@@ -75,6 +75,10 @@ type Input struct {
 	// in the conversation is charged to ("" on WeChat, where the OpenID
 	// is charged instead: the request comes from Tencent's servers).
 	ClientIP string
+	// Shop is the licence of the shop whose page the chat was opened from
+	// ("Ask the city" on a shop or sticker page): it becomes the
+	// conversation's context, so "这家" and "complain" need no retyping.
+	Shop string
 }
 
 // Location is a WGS-84 point.
@@ -108,6 +112,17 @@ type Card struct {
 	DistanceM  *float64 `json:"distance_m,omitempty"`
 	URL        string   `json:"url"`
 	Face       string   `json:"face,omitempty"`
+	// Actions are the card's buttons: pick it (when numbered), complain
+	// about it, open its page.
+	Actions []Action `json:"actions,omitempty"`
+}
+
+// Action is a button on a card: Text is sent as the user's message when
+// set, else URL is opened.
+type Action struct {
+	Label string `json:"label"`
+	Text  string `json:"text,omitempty"`
+	URL   string `json:"url,omitempty"`
 }
 
 // Choice is a numbered answer the user may give.
@@ -131,6 +146,7 @@ type Shops interface {
 type Complaints interface {
 	File(ctx context.Context, sub shian.ComplaintSubmission) (*shian.FiledComplaint, error)
 	Track(ctx context.Context, ticket string, p shian.TrackingProof) (*shian.ComplaintTracking, error)
+	Rate(ctx context.Context, ticket string, p shian.TrackingProof, stars int, comment string) error
 }
 
 // Stickers verifies the token of a door-sticker link (qrcodes.Signer via cmd).
@@ -280,6 +296,14 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 		}
 	}
 	return t.out, nil
+}
+
+// StartWithShop opens (or carries on) a conversation with the shop of a
+// licence in context and shows its card: the web chat opened from a shop
+// or sticker page calls it before the first message. Errors as Handle;
+// an unknown licence is answered, not an error.
+func (e *Engine) StartWithShop(ctx context.Context, channel, user, licence string) ([]Reply, error) {
+	return e.Handle(ctx, Input{Channel: channel, User: user, Shop: licence})
 }
 
 // replay answers a repeated delivery with the first answer, waiting a

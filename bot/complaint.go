@@ -18,6 +18,8 @@ var (
 	atShopEN = regexp.MustCompile(`(?i)\b(?:at|in|from|about|against) ((?:the )?[A-Z][\w'&\- ]{2,40}?)(?:\s+(?:yesterday|today|tonight|last|this|on|and)\b|[,.!?;]|$)`)
 	quotedRE = regexp.MustCompile(`[«"“「](.{2,40}?)[»"”」]`)
 	afterRE  = regexp.MustCompile(`(?:投诉|举报)([^，,。！!？?\s]{2,20})(?:[，,。！!？?\s]|$)`)
+	// leadRE is a shop named first: "长城饺子馆的饺子里吃出了塑料".
+	leadRE = regexp.MustCompile(`^([^，,。！!？?\s的]{2,20}?(?:馆|店|楼|家|坊|档|厅|城|园|居|轩|阁|铺|屋|府|排档|酒家|餐厅|食堂|烧烤|火锅|海鲜|渔家乐))(?:的|里|吃|买|，|,|\s)`)
 )
 
 // complaintShopName finds a shop named in a complaint message.
@@ -38,6 +40,9 @@ func complaintShopName(text string, u Understanding) string {
 	if m := atShopEN.FindStringSubmatch(text); m != nil {
 		return strings.TrimSpace(strings.TrimPrefix(m[1], "the "))
 	}
+	if m := leadRE.FindStringSubmatch(strings.TrimSpace(text)); m != nil && !strings.HasPrefix(m[1], "我") {
+		return m[1]
+	}
 	return ""
 }
 
@@ -53,11 +58,28 @@ func (t *turn) startComplaint(u Understanding) {
 	t.say("c.start", tr(t.lang(), "c.kind."+d.Kind))
 	text := t.in.Text
 	name := complaintShopName(text, u)
-	if hasDetail(text, name) && utf8.RuneCountInString(text) >= shian.DescriptionMin {
+	if onlyPointer(name) {
+		name = ""
+	}
+	if hasDetail(stripAll(norm(text), refWords), name) && utf8.RuneCountInString(text) >= shian.DescriptionMin {
 		d.Description = text
 		d.Category = inferCategory(text)
 		if when, ok, _ := parseWhen(text, t.now); ok {
 			d.Occurred = when
+		}
+	}
+	if lic := licenceIn(text); lic != "" {
+		if shop, err := t.e.shops.ShopByLicence(t.ctx, lic); err == nil {
+			t.setShop(shop)
+			t.prompt()
+			return
+		}
+	}
+	if u.Ref || u.Ordinal > 0 || name == "" && (t.in.Shop != "" || t.st.Ctx.Page) {
+		if shop := t.contextShop(u); shop != nil {
+			t.setShop(shop)
+			t.prompt()
+			return
 		}
 	}
 	if name != "" {
@@ -65,6 +87,13 @@ func (t *turn) startComplaint(u Understanding) {
 		return
 	}
 	t.prompt()
+}
+
+// setShop makes a known shop the complaint's, and the context's.
+func (t *turn) setShop(shop *shian.Shop) {
+	t.st.Draft.Licence, t.st.Draft.ShopName = shop.Licence, shop.Name
+	t.focus(shop)
+	t.say("c.shop.ok", shop.Name)
 }
 
 // photosOn says whether the channel can send photos.
@@ -125,7 +154,7 @@ func (t *turn) summary() {
 	if r := []rune(desc); len(r) > 60 {
 		desc = string(r[:60]) + "…"
 	}
-	t.say("c.summary", tr(lang, "c.kind."+d.Kind), t.shopLabel(), c.Names.In(lang), when, desc, extra)
+	t.say("c.summary", tr(lang, "c.kindname."+d.Kind), t.shopLabel(), c.Names.In(lang), when, desc, extra)
 }
 
 func (t *turn) shopLabel() string {
@@ -167,19 +196,12 @@ func (t *turn) complaintShop(text string) {
 		if !ok {
 			return
 		}
+		hits = rank(q, hits)
 		switch {
-		case len(hits) == 1 && !fuzzy:
+		case len(hits) == 1 && (!fuzzy || nameMatch(q, hits[0].Shop) == 2 || similarity(q, hits[0].Shop) >= 0.75):
 			shop = hits[0].Shop
 		case len(hits) > 0:
-			r := Reply{Text: tr(t.lang(), "c.shop.pick")}
-			t.st.Picks = nil
-			for i, h := range hits {
-				c := t.card(h.Shop, h.Grade, nil)
-				c.N = i + 1
-				r.Cards = append(r.Cards, c)
-				t.st.Picks = append(t.st.Picks, h.Shop.Licence)
-			}
-			t.out = append(t.out, r)
+			t.list("c.shop.pick", hits)
 			t.st.Step, t.st.Query = stepCPickShop, q
 			return
 		default:
@@ -189,8 +211,7 @@ func (t *turn) complaintShop(text string) {
 			return
 		}
 	}
-	d.Licence, d.ShopName = shop.Licence, shop.Name
-	t.say("c.shop.ok", shop.Name)
+	t.setShop(shop)
 	t.prompt()
 }
 
@@ -210,11 +231,38 @@ func (t *turn) complaintStep(u Understanding) {
 		t.prompt()
 		return
 	}
+	if t.aside(u) || t.correct(u) {
+		return
+	}
 	switch t.st.Step {
 	case stepCShop:
+		if u.Ref || u.Ordinal > 0 {
+			if shop := t.contextShop(u); shop != nil {
+				t.setShop(shop)
+				t.prompt()
+				return
+			}
+			if onlyPointer(text) {
+				// "就是刚才那家" with nothing in context is not a shop's name.
+				t.say("c.shop.noref")
+				return
+			}
+		}
+		if n, ok := parseChoice(text); ok {
+			// A number answers a list, never names a shop.
+			if n >= 1 && n <= len(t.st.Ctx.Picks) {
+				t.pickComplaintShop(t.st.Ctx.Picks[n-1])
+				return
+			}
+			t.say("c.shop.name")
+			return
+		}
 		t.complaintShop(text)
 	case stepCPickShop:
 		n, ok := parseChoice(text)
+		if !ok && u.Ordinal > 0 {
+			n, ok = u.Ordinal, true
+		}
 		switch {
 		case !ok:
 			t.complaintShop(text)
@@ -223,14 +271,7 @@ func (t *turn) complaintStep(u Understanding) {
 			t.say("c.shop.free", t.st.Query)
 			t.prompt()
 		case n <= len(t.st.Picks):
-			shop, err := t.e.shops.ShopByLicence(t.ctx, t.st.Picks[n-1])
-			if err != nil {
-				t.fail("shop by licence", err)
-				return
-			}
-			d.Licence, d.ShopName = shop.Licence, shop.Name
-			t.say("c.shop.ok", shop.Name)
-			t.prompt()
+			t.pickComplaintShop(t.st.Picks[n-1])
 		default:
 			t.say("lookup.notnum")
 		}
@@ -326,10 +367,18 @@ func (t *turn) complaintStep(u Understanding) {
 				t.edit(n)
 				return
 			}
+			if n := editField(norm(text)); n > 0 {
+				t.edit(n)
+				return
+			}
 			t.say("c.confirm.again")
 		}
 	case stepCEdit:
 		if n, ok := parseChoice(text); ok {
+			t.edit(n)
+			return
+		}
+		if n := editField(norm(text)); n > 0 {
 			t.edit(n)
 			return
 		}
@@ -458,6 +507,7 @@ func (t *turn) file() {
 	}
 	t.reset()
 	t.st.Filed = msg
+	t.remember(f.Ticket)
 	t.sayText(msg)
 }
 
@@ -465,7 +515,8 @@ func asError(err error, target **shian.Error) bool { return errors.As(err, targe
 
 // stopWords carry no detail about what happened.
 var stopWords = []string{"我要", "我想", "一家", "这家", "那家", "商户", "店", "的", "了", "一下", "i want to", "i'd like to", "i would like to",
-	"хочу", "на", "want", "would", "like", "about", "against", "the", "at", "in", "from", "a", "file", "make", "please", "restaurant", "shop"}
+	"хочу", "на", "want", "would", "like", "about", "against", "the", "at", "in", "from", "a", "file", "make", "please", "restaurant", "shop", "this", "that", "one", "place",
+	"это", "этот", "эту", "заведение", "ресторан", "кафе", "него", "подать", "它", "那个", "这个"}
 
 // hasDetail says whether a complaint's first message already tells what
 // happened, beyond "I want to complain about X".
@@ -493,4 +544,63 @@ func hasDetail(text, shop string) bool {
 		}
 	}
 	return han >= 4 || (han == 0 && words >= 2)
+}
+
+// pickComplaintShop makes the shop of a licence picked from a list the
+// complaint's.
+func (t *turn) pickComplaintShop(licence string) {
+	shop, err := t.e.shops.ShopByLicence(t.ctx, licence)
+	if err != nil {
+		t.fail("shop by licence", err)
+		return
+	}
+	t.setShop(shop)
+	t.prompt()
+}
+
+// aside answers a question asked in the middle of the form and keeps the
+// form: about a shop, a recommendation, "my complaint". The description
+// step takes what is said as the description unless it is a short
+// question.
+func (t *turn) aside(u Understanding) bool {
+	if !isQuestion(t.in.Text) || t.st.Step == stepCWhat && len([]rune(t.in.Text)) > 30 {
+		return false
+	}
+	switch u.Intent {
+	case intentAbout:
+		t.about(u)
+	case intentRecommend:
+		t.recommend(u, false)
+	case intentTrack:
+		if !u.Mine && u.Ticket == "" {
+			return false
+		}
+		t.mine(false)
+	default:
+		return false
+	}
+	t.say("c.back")
+	t.prompt()
+	return true
+}
+
+// correct changes a field the user corrects in words ("actually it was
+// yesterday", "其实是前天", "на самом деле вчера") whatever the form asks.
+func (t *turn) correct(u Understanding) bool {
+	d := t.st.Draft
+	t0 := norm(t.in.Text)
+	if !isCorrection(t0) || t.st.Step == stepCWhat || t.st.Step == stepCWhen {
+		return false
+	}
+	if when, ok, _ := parseWhen(t.in.Text, t.now); ok {
+		d.Occurred, d.WhenAsked = when, true
+		t.say("c.fixed.when", when.In(shian.CST).Format(shian.DateLayout))
+		t.prompt()
+		return true
+	}
+	if n := editField(t0); n >= 1 && n <= 6 {
+		t.edit(n)
+		return true
+	}
+	return false
 }

@@ -257,7 +257,7 @@ func FuzzUnderstand(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		u := bot.Understand(s)
-		if !slices.Contains([]string{"help", "cancel", "lang", "track", "complaint", "near", "sticker", "licence", "lookup"}, u.Intent) {
+		if !slices.Contains([]string{"help", "cancel", "lang", "track", "complaint", "near", "sticker", "licence", "lookup", "about", "recommend", "rate"}, u.Intent) {
 			t.Fatalf("Understand(%q): intent %q", s, u.Intent)
 		}
 		if u.Ticket != "" {
@@ -270,3 +270,106 @@ func FuzzUnderstand(f *testing.F) {
 		}
 	})
 }
+
+// TestStartWithShop: the chat opened from a shop's page ("Ask the city")
+// has the shop in context: "complain about this one" needs no retyping,
+// and the complaint is filed against that licence.
+func TestStartWithShop(t *testing.T) {
+	stores(t, func(t *testing.T, env *bottest.Env, store bot.Store) {
+		eng := env.Engine(t, store)
+		gwd := env.ShopNamed(t, "长城饺子馆")
+		const user = "page-session-0001"
+		out, err := eng.StartWithShop(context.Background(), bot.ChannelWeb, user, gwd.Licence)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) == 0 || len(out[0].Cards) != 1 || out[0].Cards[0].Licence != gwd.Licence {
+			t.Fatalf("start replies %+v", out)
+		}
+		in := func(text string) bot.Input { return bot.Input{Channel: bot.ChannelWeb, User: user, Text: text} }
+		mustContain(t, handle(t, eng, in("什么时候检查的？")), "长城饺子馆 最近一次检查")
+		mustContain(t, handle(t, eng, in("我要投诉")), "商户：长城饺子馆", "发生了什么")
+		mustContain(t, handle(t, eng, in("饺子馅是酸的，好像变质了，吃了两个就吐了")), "对吗")
+		handle(t, eng, in("是"))
+		handle(t, eng, in("今天"))
+		handle(t, eng, in("王五"))
+		mustContain(t, handle(t, eng, in("13700001234")), "请确认", "类型：投诉")
+		got := handle(t, eng, in("确认"))
+		mustContain(t, got, "已提交")
+		var licence, category string
+		if err := env.DB.DB.QueryRow(`SELECT licence, submitted_category FROM complaints WHERE channel = 'bot'`).Scan(&licence, &category); err != nil {
+			t.Fatal(err)
+		}
+		if licence != gwd.Licence || category != "foodborne_illness" {
+			t.Fatalf("filed against %s as %s", licence, category)
+		}
+		// An unknown licence is answered as a plain start.
+		if _, err := eng.StartWithShop(context.Background(), bot.ChannelWeb, "page-session-0002", "JY00000000000000"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestCardActions: every shop card carries "Complain about this shop" and
+// "Details"; a numbered card's pick button says what it does, not "1".
+func TestCardActions(t *testing.T) {
+	env := bottest.New(t)
+	eng := env.Engine(t, env.DB)
+	for _, tc := range []struct{ text, complain, details, pick string }{
+		{"海鲜大排档", "投诉这家店", "详情", "选这家"},
+		{"Lao Er Wei Seafood", "Complain about this shop", "Details", ""},
+		{"Морепродукты Лао Эр Вэй", "Пожаловаться на это заведение", "Подробнее", ""},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			out, err := eng.Handle(context.Background(), bot.Input{Channel: bot.ChannelWeb, User: "cards-" + tc.text, Text: tc.text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, r := range out {
+				for _, c := range r.Cards {
+					n++
+					labels := map[string]bot.Action{}
+					for _, a := range c.Actions {
+						labels[a.Label] = a
+						if a.Label == itoa(c.N) {
+							t.Fatalf("card %s has a bare number button %q", c.Name, a.Label)
+						}
+					}
+					if a, ok := labels[tc.complain]; !ok || !strings.Contains(a.Text, c.Licence) {
+						t.Fatalf("card %s lacks %q: %+v", c.Name, tc.complain, c.Actions)
+					}
+					if a, ok := labels[tc.details]; !ok || a.URL != c.URL {
+						t.Fatalf("card %s lacks %q: %+v", c.Name, tc.details, c.Actions)
+					}
+					if c.N > 0 {
+						if a, ok := labels[tc.pick]; !ok || a.Text != itoa(c.N) {
+							t.Fatalf("numbered card %s lacks %q: %+v", c.Name, tc.pick, c.Actions)
+						}
+					}
+				}
+			}
+			if n == 0 {
+				t.Fatal("no cards")
+			}
+			// The complain button's text starts a complaint about that shop.
+			c := out[0].Cards
+			if len(c) == 0 {
+				c = out[len(out)-1].Cards
+			}
+			var complain string
+			for _, a := range c[0].Actions {
+				if a.Label == tc.complain {
+					complain = a.Text
+				}
+			}
+			got := handle(t, eng, bot.Input{Channel: bot.ChannelWeb, User: "cards-" + tc.text, Text: complain})
+			mustContain(t, got, c[0].Licence[:0])
+			if !strings.Contains(got, "老二位海鲜") && !strings.Contains(got, "大排档") {
+				t.Fatalf("complain button did not take the shop:\n%s", got)
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }

@@ -20,7 +20,25 @@ const (
 	stepCPhone       = "c_phone"       // complaint: contact phone
 	stepCConfirm     = "c_confirm"     // complaint: summary
 	stepCEdit        = "c_edit"        // complaint: which part to change
+	stepTrackPick    = "track_pick"    // which of my recent tickets
+	stepRateTicket   = "rate_ticket"   // rating: which ticket
+	stepRateProof    = "rate_proof"    // rating: last 4 digits
+	stepRateStars    = "rate_stars"    // rating: 1–5
 )
+
+// Context is what the conversation talks about: the shop last shown or
+// chosen, the list last shown, the last ticket. It lets "这家", "this
+// one", "его" and "the second one" point at something. It lives as long
+// as the conversation (IdleTimeout) and is dropped on cancel.
+type Context struct {
+	Shop     string   `json:"shop,omitempty"` // licence
+	ShopName string   `json:"shop_name,omitempty"`
+	Picks    []string `json:"picks,omitempty"` // licences of the last list shown
+	Ticket   string   `json:"ticket,omitempty"`
+	// Page says the conversation was opened from Shop's page: a plain
+	// "I want to complain" is about it.
+	Page bool `json:"page,omitempty"`
+}
 
 // State is one user's conversation, saved after every turn.
 type State struct {
@@ -43,7 +61,10 @@ type State struct {
 	Draft        *Draft `json:"draft,omitempty"`
 	// Filed is the last ticket filed in this conversation, answered again
 	// when the confirmation arrives twice.
-	Filed   string    `json:"filed,omitempty"`
+	Filed string  `json:"filed,omitempty"`
+	Ctx   Context `json:"ctx,omitzero"`
+	// Stars is a rating waiting for its proof (stepRateProof).
+	Stars   int       `json:"stars,omitempty"`
 	Updated time.Time `json:"updated"`
 }
 

@@ -54,6 +54,9 @@ func (t *turn) run() {
 	if t.st.Lang == "" {
 		t.st.Lang = "zh"
 	}
+	if in.Shop != "" && t.withShop(in.Shop) && in.Text == "" && in.Event == "" && in.Location == nil && in.Photo == nil {
+		return
+	}
 	switch {
 	case in.Event != "":
 		t.event()
@@ -78,11 +81,13 @@ func (t *turn) run() {
 		}
 		return
 	case intentCancel:
-		if t.st.Step == stepIdle && t.st.Draft == nil {
-			t.say("welcome")
-		} else {
-			t.reset()
+		busy := t.st.Step != stepIdle || t.st.Draft != nil
+		// Cancel drops the context too: "这家" means nothing after it.
+		*t.st = State{Lang: t.st.Lang, LangFixed: t.st.LangFixed}
+		if busy {
 			t.say("cancelled")
+		} else {
+			t.say("welcome")
 		}
 		return
 	}
@@ -94,6 +99,38 @@ func (t *turn) run() {
 	case stepPickShop:
 		if n, ok := parseChoice(in.Text); ok {
 			t.pickShop(n)
+			return
+		}
+	case stepTrackPick:
+		if n, ok := parseChoice(in.Text); ok && n >= 1 && n <= len(t.st.Picks) {
+			t.st.Ticket, t.st.Step = t.st.Picks[n-1], stepTrackProof
+			t.st.Picks = nil
+			t.say("track.proof")
+			return
+		}
+	case stepRateTicket:
+		if tk, ok := shian.ParseTicket(in.Text); ok {
+			t.st.Ticket, t.st.Step = tk, stepRateProof
+			t.say("track.proof")
+			return
+		}
+		if n, ok := parseChoice(in.Text); ok && n >= 1 && n <= len(t.st.Picks) {
+			t.st.Ticket, t.st.Step = t.st.Picks[n-1], stepRateProof
+			t.st.Picks = nil
+			t.say("track.proof")
+			return
+		}
+	case stepRateProof:
+		if looksLikeProof(in.Text) {
+			t.rateProof(in.Text)
+			return
+		}
+	case stepRateStars:
+		if n, ok := parseChoice(in.Text); ok || stars(norm(in.Text)) > 0 {
+			if !ok {
+				n = stars(norm(in.Text))
+			}
+			t.rateStars(n, in.Text)
 			return
 		}
 	case stepTrackTicket:
@@ -111,9 +148,9 @@ func (t *turn) run() {
 	t.idle(u)
 }
 
-// reset forgets the current task but keeps the language.
+// reset forgets the current task but keeps the language and the context.
 func (t *turn) reset() {
-	*t.st = State{Lang: t.st.Lang, LangFixed: t.st.LangFixed, Filed: t.st.Filed}
+	*t.st = State{Lang: t.st.Lang, LangFixed: t.st.LangFixed, Filed: t.st.Filed, Ctx: t.st.Ctx}
 }
 
 func (t *turn) idle(u Understanding) {
@@ -124,10 +161,26 @@ func (t *turn) idle(u Understanding) {
 		return
 	}
 	t.st.Filed = ""
+	if (u.Intent == intentLookup || u.Intent == intentHelp) && (u.Ref || u.Ordinal > 0) {
+		if shop := t.contextShop(u); shop != nil {
+			t.showShop(shop, shop.Grade)
+			return
+		}
+	}
 	switch u.Intent {
 	case intentHelp, intentNone:
 		t.say("welcome")
+	case intentAbout:
+		t.about(u)
+	case intentRecommend:
+		t.recommend(u, true)
+	case intentRate:
+		t.startRate(u)
 	case intentTrack:
+		if u.Mine {
+			t.mine(true)
+			return
+		}
 		if u.Ticket == "" {
 			t.st.Step = stepTrackTicket
 			t.say("track.ask")
@@ -324,6 +377,7 @@ func levenshtein(a, b []rune) int {
 
 func (t *turn) lookup(query string) {
 	hits, fuzzy, ok := t.findShops(query)
+	hits = rank(query, hits)
 	switch {
 	case !ok:
 	case len(hits) == 0:
@@ -344,16 +398,24 @@ func (t *turn) lookup(query string) {
 
 // offer shows shops as numbered cards and waits for a number.
 func (t *turn) offer(key string, hits []shian.ShopHit, step, query string) {
+	t.list(key, hits)
+	t.st.Step, t.st.Query = step, query
+}
+
+// list shows shops as numbered cards and remembers them as the context's
+// list, so "the second one" can point at one later.
+func (t *turn) list(key string, hits []shian.ShopHit) {
 	r := Reply{Text: tr(t.lang(), key)}
-	t.st.Picks = t.st.Picks[:0]
+	t.st.Picks = nil
 	for i, h := range hits {
 		c := t.card(h.Shop, h.Grade, h.DistanceM)
 		c.N = i + 1
+		c.Actions = append([]Action{{Label: tr(t.lang(), "card.pick"), Text: itoa(c.N)}}, c.Actions...)
 		r.Cards = append(r.Cards, c)
 		t.st.Picks = append(t.st.Picks, h.Shop.Licence)
 	}
 	t.out = append(t.out, r)
-	t.st.Step, t.st.Query = step, query
+	t.st.Ctx.Picks = append([]string(nil), t.st.Picks...)
 }
 
 func (t *turn) pickShop(n int) {
@@ -374,6 +436,14 @@ func (t *turn) showHit(h shian.ShopHit) {
 	t.out = append(t.out, Reply{Cards: []Card{t.card(h.Shop, h.Grade, h.DistanceM)}})
 	t.say("lookup.more")
 	t.st.Picks, t.st.Query = []string{h.Shop.Licence}, ""
+	t.focus(h.Shop)
+}
+
+// focus makes a shop the one the conversation is about.
+func (t *turn) focus(s *shian.Shop) {
+	if t.st.Ctx.Shop != s.Licence {
+		t.st.Ctx.Shop, t.st.Ctx.ShopName, t.st.Ctx.Page = s.Licence, s.Name, false
+	}
 }
 
 func (t *turn) showShop(s *shian.Shop, g shian.Grade) {
@@ -403,6 +473,8 @@ func (t *turn) card(s *shian.Shop, g shian.Grade, dist *float64) Card {
 	d, _ := shian.LookupCode(shian.Districts, s.District)
 	c := Card{Licence: s.Licence, Name: name, District: d.Names.In(lang), Address: s.Address, Grade: g.Dynamic,
 		GradeDate: g.DynamicDate, Status: s.Status, DistanceM: dist, URL: t.e.publicURL + "/shops/" + s.Licence + "?lang=" + lang}
+	c.Actions = []Action{{Label: tr(lang, "card.complain"), Text: tr(lang, "card.complain.text", s.Licence)},
+		{Label: tr(lang, "card.details"), URL: c.URL}}
 	if s.Status != shian.StatusOpen && s.Status != "" {
 		c.GradeLabel = gradeLabels[s.Status].In(lang)
 		c.GradeDate = ""
@@ -463,8 +535,10 @@ func (t *turn) location(l Location) {
 	if annual != "" {
 		q.Grades = []string{annual}
 	}
-	if cat != "" {
+	if cat != "" && cat != "restaurant" {
 		q.Categories = []string{cat}
+	} else {
+		q.Categories = foodServing
 	}
 	hits, ok := t.search(q)
 	if !ok {

@@ -23,6 +23,22 @@ const (
 	intentSticker   = "sticker"
 	intentLicence   = "licence"
 	intentLookup    = "lookup"
+	// intentRecommend asks for the best-graded places of a kind in a
+	// district or near a place ("北戴河哪家海鲜店卫生好").
+	intentRecommend = "recommend"
+	// intentAbout asks about the shop in context ("when was it
+	// inspected?", "有没有投诉?", "его адрес?").
+	intentAbout = "about"
+	// intentRate rates a closed case.
+	intentRate = "rate"
+)
+
+// Aspects of a shop an about question may ask for.
+const (
+	aspectGrade      = "grade"
+	aspectInspection = "inspection"
+	aspectComplaints = "complaints"
+	aspectAddress    = "address"
 )
 
 // Understanding is what the engine makes of one message's text, before
@@ -43,6 +59,21 @@ type Understanding struct {
 	// Annual and Category filter "near me" (A, restaurant …).
 	Annual   string
 	Category string
+	// Ref says the text points at the shop in context ("这家", "this
+	// one", "его"); Ordinal is a position in the last list shown ("the
+	// second one" = 2), 0 when none.
+	Ref     bool
+	Ordinal int
+	// Aspect is what an about question asks (intentAbout).
+	Aspect string
+	// Mine says a track request is about "my complaint" without a number.
+	Mine bool
+	// Kind of food (海鲜, seafood …) and District / Place of a recommend.
+	Food     string
+	District string
+	Place    string
+	// Stars is a rating 1–5 given in the text (intentRate).
+	Stars int
 }
 
 var (
@@ -214,8 +245,29 @@ func Understand(text string) Understanding {
 	if m := ticketRE.FindString(strings.ToUpper(text)); m != "" {
 		if tk, ok := shian.ParseTicket(m); ok {
 			u.Intent, u.Ticket = intentTrack, tk
+			if contains(t, rateWords...) {
+				u.Intent, u.Stars = intentRate, stars(t)
+			}
 			return u
 		}
+	}
+	u.Ref, u.Ordinal = reference(t)
+	if contains(t, rateWords...) {
+		u.Intent = intentRate
+		u.Stars = stars(t)
+		return u
+	}
+	if isMine(t) {
+		u.Intent, u.Mine = intentTrack, true
+		return u
+	}
+	if a := aspect(t); a != "" && !wantsToFile(t) && stickerRE.FindString(text) == "" && licenceIn(text) == "" &&
+		(a != aspectGrade || (u.Ref || u.Ordinal > 0) && aboutQuery(t) == "") {
+		u.Intent, u.Aspect = intentAbout, a
+		return u
+	}
+	if recommend(t, &u) {
+		return u
 	}
 	if contains(t, complaintWords...) || contains(t, reportWords...) || reading.Read("", text).Has(reading.Illness) {
 		u.Intent, u.Kind = intentComplaint, shian.KindComplaint
@@ -302,6 +354,9 @@ var latinFillers = map[string]bool{
 	"how's": true, "whats": true, "what's": true, "tell": true, "me": true, "rating": true, "for": true, "a": true,
 	"как": true, "насчет": true, "безопасно": true, "ли": true, "есть": true, "рейтинг": true, "оценка": true, "проверь": true,
 	"найди": true, "у": true, "что": true, "там": true, "с": true, "чисто": true, "в": true, "про": true,
+	"to": true, "eat": true, "at": true, "there": true, "it": true, "i": true, "can": true, "should": true, "go": true,
+	"ok": true, "okay": true, "are": true, "we": true, "dine": true, "this": true, "place": true, "hygiene": true,
+	"можно": true, "поесть": true, "это": true,
 }
 
 func stripWords(t string, lists ...[]string) string {

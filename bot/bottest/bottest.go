@@ -166,6 +166,10 @@ type Msg struct {
 
 // Step is a message and what its answer must (and must not) contain.
 type Step struct {
+	// Do, when set, changes the world before the message is sent (the
+	// clock moves on, an officer closes the case); filed are the tickets
+	// seen so far.
+	Do   func(tb testing.TB, e *Env, filed []string)
 	Send Msg
 	Want []string
 	Not  []string
@@ -195,7 +199,7 @@ var photoSkip = map[string]string{"zh": "没有", "en": "none", "ru": "нет"}
 // Run plays every script as a subtest; wechat says the channel asks for
 // photos (and can send events).
 func (e *Env) Run(t *testing.T, channel string, wechat bool, send Sender) {
-	for i, sc := range e.Scripts(t) {
+	for i, sc := range append(e.Scripts(t), e.ContextScripts(t)...) {
 		if sc.WeChatOnly && !wechat {
 			continue
 		}
@@ -204,6 +208,9 @@ func (e *Env) Run(t *testing.T, channel string, wechat bool, send Sender) {
 			var filed []string
 			last := ""
 			for j, st := range sc.Steps {
+				if st.Do != nil {
+					st.Do(t, e, filed)
+				}
 				m := st.Send
 				m.Text = strings.ReplaceAll(m.Text, "{ticket}", last)
 				got := send(t, user, m)

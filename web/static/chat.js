@@ -40,7 +40,7 @@
         (c.annual ? ' · ' + c.annual : '') + ' · ' + c.district;
       a.appendChild(document.createTextNode(line));
       div.appendChild(a);
-      if (c.n) choiceButtons(div, [{ n: c.n, label: String(c.n) }]);
+      if (c.actions && c.actions.length) actionButtons(div, c.actions);
     });
     if (reply.choices && reply.choices.length) choiceButtons(div, reply.choices);
     if (reply.ask_location && geo) geo.hidden = !('geolocation' in navigator);
@@ -55,6 +55,25 @@
       btn.textContent = ch.n + '. ' + ch.label;
       btn.addEventListener('click', function () { send({ text: String(ch.n) }, String(ch.n)); });
       box.appendChild(btn);
+    });
+    div.appendChild(box);
+  }
+  // A card's actions: pick it, complain about it (a message), its page (a link).
+  function actionButtons(div, actions) {
+    var box = document.createElement('div');
+    box.className = 'choices';
+    actions.forEach(function (act) {
+      var el;
+      if (act.text) {
+        el = document.createElement('button');
+        el.type = 'button';
+        el.addEventListener('click', function () { send({ text: act.text }, act.label); });
+      } else {
+        el = document.createElement('a');
+        el.href = act.url;
+      }
+      el.textContent = act.label;
+      box.appendChild(el);
     });
     div.appendChild(box);
   }
