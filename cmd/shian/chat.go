@@ -82,7 +82,10 @@ func chatCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) err
 		return err
 	}
 	defer closeState()
-	sp := env.searchParts(ctx, db, env.Log)
+	sp, err := env.searchParts(ctx, db, env.Log)
+	if err != nil {
+		return err
+	}
 	cs, err := env.complaintService(db, nil, nil, sp.service)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 
 	"shian/complaints"
-	"shian/names"
 	"shian/ratelimit"
 	"shian/resolve"
 	"shian/store/sqlstore"
@@ -32,7 +31,7 @@ func (env *Env) complaintService(db *sqlstore.DB, tr *triage.Triager, limiter *r
 	}
 	var rs *resolve.Resolver
 	if shops != nil {
-		nm, err := names.New()
+		nm, err := env.Names()
 		if err != nil {
 			return nil, err
 		}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"shian/importer"
-	"shian/names"
 	"shian/seed"
 	"shian/triage"
 )
@@ -34,7 +33,7 @@ func (env *Env) importOptions(skip bool) (importer.Options, error) {
 	if err != nil {
 		return importer.Options{}, err
 	}
-	nm, err := names.New()
+	nm, err := env.Names()
 	if err != nil {
 		return importer.Options{}, err
 	}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"shian/names"
 	"sort"
 	"strings"
 	"syscall"
@@ -36,6 +37,22 @@ type Env struct {
 	Stderr io.Writer
 	Log    *slog.Logger
 	Now    func() time.Time
+
+	namer *names.Namer // loaded once by Names
+}
+
+// Names loads the visitor-name data (glossary, catalog, polyphones) once.
+// A malformed or duplicated line stops the command, naming the file and
+// line: the service refuses to start on bad data (docs/names.md).
+func (env *Env) Names() (*names.Namer, error) {
+	if env.namer == nil {
+		nm, err := names.New()
+		if err != nil {
+			return nil, fmt.Errorf("names data: %w", err)
+		}
+		env.namer = nm
+	}
+	return env.namer, nil
 }
 
 type command struct {

@@ -25,17 +25,26 @@ type searchParts struct {
 	url     string
 }
 
-func (env *Env) searchParts(ctx context.Context, db *sqlstore.DB, log *slog.Logger) *searchParts {
+// The glossary's synonyms (package names: coffee/café/кофе/咖啡,
+// BBQ/шашлык/烧烤 …) go to both the index settings and the store
+// fallback, so that a visitor's word finds Chinese-only shops either way.
+func (env *Env) searchParts(ctx context.Context, db *sqlstore.DB, log *slog.Logger) (*searchParts, error) {
 	cfg := env.Config
+	nm, err := env.Names()
+	if err != nil {
+		return nil, err
+	}
+	syn := nm.Glossary().Synonyms()
 	p := &searchParts{url: cfg.MeiliURL}
 	if cfg.MeiliURL != "" {
 		p.index = search.NewIndex(cfg.MeiliURL, cfg.MeiliKey, "")
+		p.index.Synonyms = syn
 		p.syncer = &search.Syncer{Outbox: db, Shops: db, Index: p.index, Log: log}
 	} else {
 		log.Warn("SHIAN_MEILI_URL is empty: search answers from the store (degraded)")
 	}
-	p.service = search.NewService(search.Config{Index: p.index, Store: db, Outbox: db, Log: log, Now: env.Now})
-	return p
+	p.service = search.NewService(search.Config{Index: p.index, Store: db, Outbox: db, Log: log, Now: env.Now, Synonyms: syn})
+	return p, nil
 }
 
 // run configures the index, retrying until Meilisearch accepts it, then
@@ -91,7 +100,10 @@ func reindexCmd(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) 
 		return err
 	}
 	defer db.Close()
-	p := env.searchParts(ctx, db, env.Log)
+	p, err := env.searchParts(ctx, db, env.Log)
+	if err != nil {
+		return err
+	}
 	if err := p.index.Ensure(ctx); err != nil {
 		return err
 	}

@@ -58,7 +58,10 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		return err
 	}
 	defer limiter.Close()
-	sp := env.searchParts(ctx, db, log)
+	sp, err := env.searchParts(ctx, db, log)
+	if err != nil {
+		return err
+	}
 	cs, err := env.complaintService(db, tr, limiter, sp.service)
 	if err != nil {
 		return err
