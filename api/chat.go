@@ -33,6 +33,9 @@ type chatRequest struct {
 	Location *chatGeo `json:"location"`
 	Lang     string   `json:"lang"`
 	MsgID    string   `json:"msg_id"`
+	// Shop is the licence of the shop page the chat was opened from ("Ask
+	// the city"): the conversation starts with that shop in context.
+	Shop string `json:"shop"`
 }
 
 type chatGeo struct {
@@ -91,8 +94,14 @@ func ParseChatRequest(body []byte) (bot.Input, error) {
 		}
 		in.Location = &bot.Location{Lat: *l.Lat, Lng: *l.Lng}
 	}
-	if strings.TrimSpace(in.Text) == "" && in.Location == nil {
-		return bot.Input{}, shian.FieldError("text", "give text or a location")
+	if r.Shop != "" {
+		if !shian.ValidLicence(r.Shop) {
+			return bot.Input{}, shian.FieldError("shop", "must be a licence number (6–32 upper-case letters or digits)")
+		}
+		in.Shop = r.Shop
+	}
+	if strings.TrimSpace(in.Text) == "" && in.Location == nil && in.Shop == "" {
+		return bot.Input{}, shian.FieldError("text", "give text, a location or a shop")
 	}
 	return in, nil
 }
@@ -103,7 +112,7 @@ func (s *Server) postChat(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in.User, in.Text, in.MsgID = strings.Clone(in.User), strings.Clone(in.Text), strings.Clone(in.MsgID)
+	in.User, in.Text, in.MsgID, in.Shop = strings.Clone(in.User), strings.Clone(in.Text), strings.Clone(in.MsgID), strings.Clone(in.Shop)
 	in.ClientIP = s.edge.ClientIP(c).String()
 	replies, err := s.chat.Handle(c.UserContext(), in)
 	if err != nil {
@@ -116,10 +125,16 @@ func (s *Server) postChat(c *fiber.Ctx) error {
 	return c.JSON(chatResponse{Replies: replies})
 }
 
-// chatPage is /chat, the mobile-first web chat.
+// chatPage is /chat, the mobile-first web chat. ?shop=LICENCE (the "Ask
+// the city" button of a shop or sticker page) opens it with that shop in
+// the conversation's context; anything else there is ignored.
 func (s *Server) chatPage(c *fiber.Ctx) error {
 	lang := edge.Lang(c)
-	body, err := s.renderBytes("chat", map[string]string{"Lang": lang, "Path": "/chat"})
+	shop := ""
+	if l := c.Query("shop"); shian.ValidLicence(l) {
+		shop = strings.Clone(l)
+	}
+	body, err := s.renderBytes("chat", map[string]string{"Lang": lang, "Path": "/chat", "Shop": shop})
 	if err != nil {
 		return err
 	}

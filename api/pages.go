@@ -12,6 +12,7 @@ import (
 
 	"shian"
 	"shian/edge"
+	"shian/names"
 	"shian/web"
 )
 
@@ -30,8 +31,18 @@ type ScanRecorder interface {
 
 // shopPage is the data of the shop page and the sticker landing page.
 type shopPage struct {
-	Lang, Path  string
-	Shop        *shian.Shop
+	Lang, Path string
+	Shop       *shian.Shop
+	// Name and Address are in the visitor's language where the registry or
+	// the import's generated names have them; ZHName and ZHAddress then
+	// carry the Chinese beside them (for a taxi driver), marked lang="zh".
+	Name, NameLang       string
+	ZHName               string
+	Address, AddressLang string
+	ZHAddress            string
+	// Findings are the failed items of each shown inspection, in the
+	// visitor's language where the checklist catalog has them.
+	Findings    [][]finding
 	Grade       shian.Grade
 	Face        string
 	GradeClass  string
@@ -43,11 +54,30 @@ type shopPage struct {
 	Channel     string
 }
 
-func newShopPage(lang, path string, s *shian.Shop) *shopPage {
+// finding is one failed inspection item as the page shows it.
+type finding struct {
+	Text, Lang, Note string
+}
+
+// ItemCatalog renders an inspection finding (its catalog code, the text as
+// recorded) in a language (names.Catalog).
+type ItemCatalog interface {
+	Render(code, text, lang string) names.Rendered
+}
+
+func (srv *Server) newShopPage(lang, path string, s *shian.Shop) *shopPage {
 	cat, _ := shian.LookupCode(shian.ShopCategories, s.Category)
 	dist, _ := shian.LookupCode(shian.Districts, s.District)
 	p := &shopPage{Lang: lang, Path: path, Shop: s, Grade: s.Grade, Category: cat.Names.In(lang), District: dist.Names.In(lang),
-		GradeClass: s.Grade.Dynamic, Channel: "web"}
+		GradeClass: s.Grade.Dynamic, Channel: "web", Name: s.Name, NameLang: "zh", Address: s.Address, AddressLang: "zh"}
+	visitorName := map[string]string{"en": s.NameEN, "ru": s.NameRU}[lang]
+	if visitorName != "" && visitorName != s.Name {
+		p.Name, p.NameLang, p.ZHName = visitorName, lang, s.Name
+	}
+	visitorAddr := map[string]string{"en": s.AddressEN, "ru": s.AddressRU}[lang]
+	if visitorAddr != "" && visitorAddr != s.Address {
+		p.Address, p.AddressLang, p.ZHAddress = visitorAddr, lang, s.Address
+	}
 	if s.Status == shian.StatusOpen {
 		p.Face = shian.Face(s.Grade.Dynamic)
 	} else {
@@ -58,6 +88,20 @@ func newShopPage(lang, path string, s *shian.Shop) *shopPage {
 			break
 		}
 		p.Inspections = append(p.Inspections, newInspectionView(in))
+		var fs []finding
+		for j, text := range in.ItemsFailed {
+			code := ""
+			if j < len(in.ItemCodes) {
+				code = in.ItemCodes[j]
+			}
+			f := finding{Text: text, Lang: "zh"}
+			if srv.catalog != nil {
+				r := srv.catalog.Render(code, text, lang)
+				f = finding{Text: r.Text, Lang: r.Lang, Note: r.Note}
+			}
+			fs = append(fs, f)
+		}
+		p.Findings = append(p.Findings, fs)
 	}
 	return p
 }
@@ -94,7 +138,7 @@ func (s *Server) shopPageHandler(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	body, err := s.renderBytes("shop", newShopPage(lang, "/shops/"+licence, shop))
+	body, err := s.renderBytes("shop", s.newShopPage(lang, "/shops/"+licence, shop))
 	if err != nil {
 		return err
 	}
@@ -136,7 +180,7 @@ func (s *Server) landing(c *fiber.Ctx) error {
 	if body, ok := s.rendered.get(key); ok {
 		return s.sendHTML(c, 200, body)
 	}
-	p := newShopPage(lang, "/s/"+token, shop)
+	p := s.newShopPage(lang, "/s/"+token, shop)
 	p.Verified, p.Outdated, p.Channel = true, outdated, "qr"
 	body, err := s.renderBytes("shop", p)
 	if err != nil {

@@ -88,6 +88,9 @@ type Config struct {
 	WeChat WeChat
 	// Printer draws sticker codes and sheets for the admin API.
 	Printer StickerPrinter
+	// Catalog renders inspection findings in the visitor's language (the
+	// checklist catalog of package names); nil shows them as recorded.
+	Catalog ItemCatalog
 	// AdminToken is the bearer token of the admin API until staff accounts
 	// exist; empty disables the admin API.
 	AdminToken string
@@ -134,6 +137,7 @@ type Server struct {
 	search   Searcher
 
 	pages      *web.Pages
+	catalog    ItemCatalog
 	landingSvc *qrcodes.Landing
 	scanStore  ScanRecorder
 	printer    StickerPrinter
@@ -184,6 +188,7 @@ func New(cfg Config) *Server {
 		panic(err) // the templates are embedded: a parse error is a build defect
 	}
 	s.pages = pages
+	s.catalog = cfg.Catalog
 	s.App = s.edge.NewApp()
 	s.routes()
 	return s

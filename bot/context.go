@@ -13,7 +13,7 @@ import (
 // Words that point at the conversation's context. A clerk hears "这家",
 // "this one" or "его" as the shop just talked about; so does the engine.
 var (
-	refWords = []string{"这家", "那家", "这个店", "那个店", "这店", "该店", "刚才那", "刚才的", "上面那", "它家", "这里", "这个餐厅",
+	refWords = []string{"这家", "那家", "这个店", "那个店", "这店", "该店", "刚才那", "刚才的", "上面那", "它家", "它", "这里", "这个餐厅",
 		"这个饭店", "这个馆子", "这饭店", "就是它", "this one", "that one", "this restaurant", "that restaurant", "this place",
 		"that place", "this shop", "that shop", "the same", "same one", "same place", "it", "its", "there",
 		"его", "него", "нему", "ним", "ее", "нее", "это заведение", "этот ресторан", "это кафе", "эту", "этого", "этом", "там", "туда", "тот", "то же"}

@@ -182,6 +182,10 @@ func TestResponsesMatchDocument(t *testing.T) {
 			body: `{"session":"openapi-test-session-1","text":"` + annual.Name + `","lang":"zh"}`, want: 200},
 		{name: "chat near me", method: "POST", target: "/api/v1/chat", contentType: "application/json",
 			body: `{"session":"openapi-test-session-2","location":{"lat":39.83,"lng":119.48}}`, want: 200},
+		{name: "chat from a shop page", method: "POST", target: "/api/v1/chat", contentType: "application/json",
+			body: `{"session":"openapi-test-session-3","shop":"` + annual.Licence + `","lang":"en"}`, want: 200},
+		{name: "chat bad shop", method: "POST", target: "/api/v1/chat", contentType: "application/json",
+			body: `{"session":"openapi-test-session-4","shop":"no such"}`, want: 400},
 		{name: "chat bad session", method: "POST", target: "/api/v1/chat", contentType: "application/json", body: `{"session":"x","text":"hi"}`, want: 400},
 	}
 	for _, x := range reads {

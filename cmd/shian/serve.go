@@ -58,6 +58,10 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		return err
 	}
 	defer limiter.Close()
+	nm, err := env.Names() // bad glossary or catalog data stops the start here, naming the line
+	if err != nil {
+		return err
+	}
 	sp, err := env.searchParts(ctx, db, log)
 	if err != nil {
 		return err
@@ -98,7 +102,7 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	srv := api.New(api.Config{
 		Edge: e, Store: db, Logger: log, Now: env.Now,
 		Search: sp.service, Checks: sp.checks(),
-		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken,
+		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken, Catalog: nm.Catalog(),
 		Complaints: cs, Chat: eng, WeChat: wx, Accounts: st, Cases: st,
 	})
 	go flushScans(ctx, srv, log)

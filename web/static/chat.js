@@ -7,7 +7,9 @@
   var input = document.getElementById('chat-text');
   var geo = document.getElementById('chat-geo');
   if (!log || !form || !window.fetch) return;
+  form.hidden = false; // shown only where this script runs: no dead controls without it
   var lang = log.getAttribute('data-lang') || 'zh';
+  var shop = log.getAttribute('data-shop');
 
   function newId(n) {
     var a = new Uint8Array(n);
@@ -113,5 +115,7 @@
       { enableHighAccuracy: false, timeout: 10000, maximumAge: 60000 });
     });
   }
-  send({ text: lang === 'en' ? 'hello' : lang === 'ru' ? 'привет' : '你好' });
+  // Opened from a shop's page: start with that shop in context, no retyping.
+  if (shop) send({ shop: shop });
+  else send({ text: lang === 'en' ? 'hello' : lang === 'ru' ? 'привет' : '你好' });
 }());
