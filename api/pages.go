@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"shian"
+	"shian/views"
 	"shian/web"
 )
 
@@ -82,24 +81,21 @@ func (s *Server) renderBytes(page string, data any) ([]byte, error) {
 func (s *Server) shopPageHandler(c *fiber.Ctx) error {
 	lang := Lang(c)
 	licence := strings.ToUpper(strings.Clone(c.Params("licence")))
-	key := "page:" + licence + ":" + lang
-	if body, ok := s.shops.get(key); ok {
-		return s.sendHTML(c, 200, body)
-	}
 	if !shian.ValidLicence(licence) {
 		return s.notFoundPage(c, lang)
 	}
-	shop, err := s.store.ShopByLicence(c.UserContext(), licence)
+	body, err := s.views.Answer(c.UserContext(), licence, "page:"+lang, func(ctx context.Context) ([]byte, error) {
+		shop, err := s.store.ShopByLicence(ctx, licence)
+		if err != nil {
+			return nil, err
+		}
+		return s.renderBytes("shop", newShopPage(lang, "/shops/"+licence, shop))
+	})
 	if shian.ErrorCode(err) == shian.ENOTFOUND {
 		return s.notFoundPage(c, lang)
 	} else if err != nil {
 		return err
 	}
-	body, err := s.renderBytes("shop", newShopPage(lang, "/shops/"+licence, shop))
-	if err != nil {
-		return err
-	}
-	s.shops.put(key, body)
 	return s.sendHTML(c, 200, body)
 }
 
@@ -160,32 +156,19 @@ type claims struct {
 	version int
 }
 
-// shopByID reads a shop by id through a brief cache: the landing page
-// reads the store (never search), so it works with Meilisearch down.
+// shopByID reads a shop by id: one lookup of its view row in the store
+// (never search), so the landing page works with Meilisearch down.
 func (s *Server) shopByID(ctx context.Context, id int64) (*shian.Shop, error) {
-	key := "id:" + strconv.FormatInt(id, 10)
-	if v, ok := s.shopObjs.Load(key); ok {
-		e := v.(shopEntry)
-		if s.now().Before(e.expires) {
-			return e.shop, nil
-		}
-	}
-	shop, err := s.store.ShopByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s.shopObjs.Store(key, shopEntry{shop, s.now().Add(s.shops.ttl)})
-	return shop, nil
-}
-
-type shopEntry struct {
-	shop    *shian.Shop
-	expires time.Time
+	return s.store.ShopByID(ctx, id)
 }
 
 // landing serves /s/{token}: the page a tourist sees after scanning.
 func (s *Server) landing(c *fiber.Ctx) error {
 	lang := Lang(c)
+	if body, ok := s.stickerPage(c, lang); ok {
+		return s.sendHTML(c, 200, body)
+	}
+	gen := s.views.Gen()
 	shop, outdated, token, err := s.sticker(c)
 	if err != nil {
 		return err
@@ -197,17 +180,14 @@ func (s *Server) landing(c *fiber.Ctx) error {
 		}
 		return s.sendHTML(c, fiber.StatusNotFound, body)
 	}
-	key := "s:" + strconv.FormatInt(shop.ID, 10) + ":" + lang + ":" + strconv.FormatBool(outdated)
-	if body, ok := s.shops.get(key); ok {
-		return s.sendHTML(c, 200, body)
-	}
 	p := newShopPage(lang, "/s/"+token, shop)
 	p.Verified, p.Outdated, p.Channel = true, outdated, "qr"
 	body, err := s.renderBytes("shop", p)
 	if err != nil {
 		return err
 	}
-	s.shops.put(key, body)
+	_, version, _ := s.verifySticker(token)
+	s.views.Put(views.IDGroup(shop.ID), stickerVariant(lang, version), body, gen)
 	return s.sendHTML(c, 200, body)
 }
 

@@ -20,6 +20,7 @@ import (
 	"shian"
 	"shian/ratelimit"
 	"shian/staff"
+	"shian/views"
 	"shian/web"
 )
 
@@ -46,6 +47,9 @@ type Config struct {
 	Checks []Check
 	// ShopCacheTTL bounds how stale a cached shop answer may be.
 	ShopCacheTTL time.Duration
+	// Views caches rendered shop answers, dropped by its views.Poller when
+	// a shop changes; nil gives an unpolled one (tests, one replica).
+	Views *views.Cache
 	// Search answers shop searches (Meilisearch with a store fallback).
 	Search Searcher
 	// Stickers verifies QR sticker tokens; nil treats every code as unknown.
@@ -100,11 +104,11 @@ type Server struct {
 	now    func() time.Time
 	checks []Check
 	shops  *ttlCache
+	views  *views.Cache
 	search Searcher
 
 	pages     *web.Pages
 	stickers  Stickers
-	shopObjs  sync.Map // id → shopEntry
 	verified  sync.Map // sticker token → claims
 	verifiedN atomic.Int64
 	scans     scanCounter
@@ -140,6 +144,7 @@ func New(cfg Config) *Server {
 		ttl = 5 * time.Second
 	}
 	s.shops = newTTLCache(ttl, 10000, s.now)
+	s.views = cmp.Or(cfg.Views, views.New(views.Options{Now: s.now}))
 	s.stickers, s.scanStore, s.printer, s.adminTok = cfg.Stickers, cfg.Scans, cfg.Printer, cfg.AdminToken
 	s.complaints = cfg.Complaints
 	s.staff, s.loginSlow = cfg.Staff, cmp.Or(cfg.LoginSlowdown, 250*time.Millisecond)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -112,19 +113,16 @@ func (s *Server) getShop(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if body, ok := s.shops.get(licence); ok {
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		return c.Send(body)
-	}
-	shop, err := s.store.ShopByLicence(c.UserContext(), licence)
+	body, err := s.views.Answer(c.UserContext(), licence, "json", func(ctx context.Context) ([]byte, error) {
+		shop, err := s.store.ShopByLicence(ctx, licence)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(NewShopView(shop, 3))
+	})
 	if err != nil {
 		return withArgs(err, licence)
 	}
-	body, err := json.Marshal(NewShopView(shop, 3))
-	if err != nil {
-		return err
-	}
-	s.shops.put(licence, body)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(body)
 }
