@@ -5,17 +5,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"log/slog"
 	"net"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"shian/api"
 	"shian/ratelimit"
 	"shian/store/sqlstore"
 	"shian/triage"
+	"shian/views"
 )
 
 func init() {
@@ -88,8 +90,12 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 		wx = h
 		log.Info("WeChat Official Account endpoint enabled", "path", "/bot/wechat")
 	}
+	cacheBytes, _ := cfg.viewCacheBytes() // validated at start
+	viewCache := views.New(views.Options{MaxBytes: cacheBytes, Now: env.Now})
+	poller := &views.Poller{Feed: db, Cache: viewCache}
+	go poller.Run(ctx, func(err error) { log.Warn("shop view changes", "err", err) })
 	srv := api.New(api.Config{
-		Store: db, Logger: log, Now: env.Now,
+		Store: db, Logger: log, Now: env.Now, Views: viewCache,
 		Search: sp.service, Checks: sp.checks(),
 		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken,
 		Complaints: cs, Chat: eng, WeChat: wx, Staff: st,
