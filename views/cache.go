@@ -59,7 +59,7 @@ type Options struct {
 	// MaxBytes bounds the rendered answers (default DefaultMaxBytes).
 	MaxBytes int64
 	// NegativeMaxBytes bounds the remembered unknown licences (default
-	// 1 MiB, about 8,000 of them).
+	// 1 MiB, about 3,000 of them).
 	NegativeMaxBytes int64
 	// NegativeTTL is how long "no such shop" is remembered (default 5 s,
 	// what the pages promise); a new shop's change drops it sooner.
