@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"shian"
 	"shian/views"
@@ -64,14 +66,87 @@ func (db *DB) shopView(ctx context.Context, col string, arg any) (*shian.Shop, e
 	if err != nil {
 		return nil, fmt.Errorf("shop view %v: %w", arg, err)
 	}
-	// Kept only if no change marked the row after it was read (seq): a
-	// writer that committed meanwhile wins, and the next read rebuilds.
-	// A failed write costs the next reader a rebuild, not this one its
-	// answer, so its error is dropped.
-	_, _ = db.DB.ExecContext(ctx, db.Q(`INSERT INTO shop_views (shop_id, licence, seq, computed_for, body) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (shop_id) DO UPDATE SET computed_for = excluded.computed_for, body = excluded.body
-		WHERE shop_views.seq <= excluded.seq`), s.ID, s.Licence, seq, today, string(b))
+	db.queueView(viewWrite{s.ID, s.Licence, seq, today, string(b)})
 	return s, nil
+}
+
+// viewWrite is a rebuilt view waiting to be written back.
+type viewWrite struct {
+	shopID      int64
+	licence     string
+	seq         int64
+	computedFor string
+	body        string
+}
+
+// maxQueuedViews bounds the rebuilt views waiting to be written; beyond
+// it a rebuilt view is dropped (the next read rebuilds it again).
+const maxQueuedViews = 4096
+
+// viewQueue holds rebuilt views until one background writer writes them
+// in one transaction. A reader never waits for that write: after an import
+// of the city every first read rebuilds, and on SQLite (one writer) a write
+// per read would queue every reader behind the others' commits.
+type viewQueue struct {
+	mu      sync.Mutex
+	pending map[int64]viewWrite
+	running bool
+}
+
+func (db *DB) queueView(w viewWrite) {
+	q := &db.views
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.pending == nil {
+		q.pending = map[int64]viewWrite{}
+	}
+	if len(q.pending) >= maxQueuedViews {
+		return
+	}
+	q.pending[w.shopID] = w
+	if !q.running {
+		q.running = true
+		db.bg.Add(1)
+		go db.writeViews()
+	}
+}
+
+// writeViews writes queued views until none is left. A view is kept only
+// if no change marked its row after it was read (seq): a writer that
+// committed meanwhile wins, and the next read rebuilds. A failed write
+// costs later readers a rebuild, not anyone an answer, so it is dropped.
+func (db *DB) writeViews() {
+	defer db.bg.Done()
+	for {
+		q := &db.views
+		q.mu.Lock()
+		batch := q.pending
+		q.pending = nil
+		if len(batch) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		// Background work of no request: its own bounded context.
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		_ = db.Tx(ctx, func(tx *sql.Tx) error {
+			stmt, err := tx.PrepareContext(ctx, db.Q(`INSERT INTO shop_views (shop_id, licence, seq, computed_for, body) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (shop_id) DO UPDATE SET computed_for = excluded.computed_for, body = excluded.body
+				WHERE shop_views.seq <= excluded.seq`))
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+			for _, w := range batch {
+				if _, err := stmt.ExecContext(ctx, w.shopID, w.licence, w.seq, w.computedFor, w.body); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		cancel()
+	}
 }
 
 // LatestShopChange implements views.Feed.
