@@ -62,7 +62,9 @@ func TestLandingBrowser(t *testing.T) {
 				t.Errorf("after switching to %s the page marks %q as current", p.lang, got)
 			}
 		}
-		got := map[string]string{"name": text("#name"), "verified": text("#verified"), "grade": text("#grade"), "button": text("#complain")}
+		// The visitor's-language name first, the Chinese beneath it (lang="zh").
+		name := text("section.card") // #name, and #name-zh where the page has a visitor's name
+		got := map[string]string{"name": name, "verified": text("#verified"), "grade": text("#grade"), "button": text("#complain")}
 		want := map[string]string{"name": "老二位海鲜", "verified": p.verified, "grade": p.grade, "button": p.button}
 		for k, w := range want {
 			if !strings.Contains(got[k], w) {

@@ -125,24 +125,21 @@ func (s *Server) renderBytes(page string, data any) ([]byte, error) {
 func (s *Server) shopPageHandler(c *fiber.Ctx) error {
 	lang := edge.Lang(c)
 	licence := strings.ToUpper(strings.Clone(c.Params("licence")))
-	key := "page:" + licence + ":" + lang
-	if body, ok := s.rendered.get(key); ok {
-		return s.sendHTML(c, 200, body)
-	}
 	if !shian.ValidLicence(licence) {
 		return s.notFoundPage(c, lang)
 	}
-	shop, err := s.store.ShopByLicence(c.UserContext(), licence)
+	body, err := s.shopAnswer(c.UserContext(), licence, "page:"+lang, func(ctx context.Context) ([]byte, error) {
+		shop, err := s.store.ShopByLicence(ctx, licence)
+		if err != nil {
+			return nil, err
+		}
+		return s.renderBytes("shop", s.newShopPage(lang, "/shops/"+licence, shop))
+	})
 	if shian.ErrorCode(err) == shian.ENOTFOUND {
 		return s.notFoundPage(c, lang)
 	} else if err != nil {
 		return err
 	}
-	body, err := s.renderBytes("shop", s.newShopPage(lang, "/shops/"+licence, shop))
-	if err != nil {
-		return err
-	}
-	s.rendered.put(key, body)
 	return s.sendHTML(c, 200, body)
 }
 

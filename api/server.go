@@ -21,6 +21,7 @@ import (
 	"shian/ratelimit"
 	"shian/staff"
 	"shian/triage"
+	"shian/views"
 	"shian/web"
 )
 
@@ -88,6 +89,10 @@ type Config struct {
 	WeChat WeChat
 	// Printer draws sticker codes and sheets for the admin API.
 	Printer StickerPrinter
+	// Views caches rendered shop answers, bounded in bytes and dropped on
+	// every replica when a shop changes (views.Poller); nil caches nothing
+	// (a cache nobody invalidates would serve a changed shop for ever).
+	Views *views.Cache
 	// Catalog renders inspection findings in the visitor's language (the
 	// checklist catalog of package names); nil shows them as recorded.
 	Catalog ItemCatalog
@@ -138,6 +143,7 @@ type Server struct {
 
 	pages      *web.Pages
 	catalog    ItemCatalog
+	views      *views.Cache
 	landingSvc *qrcodes.Landing
 	scanStore  ScanRecorder
 	printer    StickerPrinter
@@ -189,6 +195,7 @@ func New(cfg Config) *Server {
 	}
 	s.pages = pages
 	s.catalog = cfg.Catalog
+	s.views = cfg.Views
 	s.App = s.edge.NewApp()
 	s.routes()
 	return s
@@ -298,4 +305,13 @@ func openAPIDocument(c *fiber.Ctx) error {
 func openAPIReference(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(openapi.Reference())
+}
+
+// shopAnswer is a shop's rendered answer (variant: "json", "page:en" …),
+// from the view cache when there is one.
+func (s *Server) shopAnswer(ctx context.Context, licence, variant string, render func(ctx context.Context) ([]byte, error)) ([]byte, error) {
+	if s.views == nil {
+		return render(ctx)
+	}
+	return s.views.Answer(ctx, licence, variant, render)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -113,19 +114,18 @@ func (s *Server) getShop(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if body, ok := s.rendered.get(licence); ok {
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		return c.Send(body)
-	}
-	shop, err := s.store.ShopByLicence(c.UserContext(), licence)
+	// One cached answer per shop, dropped on every replica when the shop
+	// changes (views.Poller over the store's change sequence).
+	body, err := s.shopAnswer(c.UserContext(), licence, "json", func(ctx context.Context) ([]byte, error) {
+		shop, err := s.store.ShopByLicence(ctx, licence)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(NewShopView(shop, 3))
+	})
 	if err != nil {
 		return withArgs(err, licence)
 	}
-	body, err := json.Marshal(NewShopView(shop, 3))
-	if err != nil {
-		return err
-	}
-	s.rendered.put(licence, body)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(body)
 }

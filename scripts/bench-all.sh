@@ -5,7 +5,7 @@
 #   scripts/bench-all.sh              bounded default run (about 15–20 minutes on 2 cores)
 #   FULL=1 scripts/bench-all.sh       the large sizes too: 100,000 shops everywhere, 1,000,000 complaints
 #   OUT=path scripts/bench-all.sh     write the report elsewhere (default BENCHMARKS.md at the repository root)
-#   SUITES="scale http" …             run only these suites (scale http search import go other)
+#   SUITES="scale http" …             run only these suites (scale http reads search import go other)
 #   BENCH_SHOPS_SIZES=… BENCH_CX_SIZES=…  override benchscale's sizes (comma-separated)
 #
 # Suites, in order (each bounded by `timeout`; a failing suite is reported, not fatal):
@@ -13,6 +13,8 @@
 #      Meilisearch queried directly) and how the public endpoints, the complaint intake, the officer queue
 #      and the dashboard grow with 2,000 → 100,000 shops and 10,000 → 1,000,000 complaints;
 #   2. scripts/bench-http.sh (wrk: shop endpoint and QR landing vs the hello-world);
+#   2b. scripts/bench-reads.sh (reads at scale: random shops' JSON, page and sticker landing on SQLite and
+#      PostgreSQL vs the hello-world, p99, RSS, a flood of unknown licences; 100,000 shops with FULL=1);
 #   3. scripts/bench-search.sh (our search endpoint vs Meilisearch direct; full reindex);
 #   4. scripts/bench-import.sh (shian import on SQLite and PostgreSQL);
 #   5. the Go benchmarks of the packages (go test -bench).
@@ -33,6 +35,7 @@ if [ -n "$FULL" ]; then
 	CX_SIZES=10000,100000,1000000
 	SEARCH_SHOPS=50000
 	IMPORT_SHOPS=100000
+	READ_SHOPS=100000
 	DUR=10s
 	SUITE_TIMEOUT=3600
 else
@@ -40,12 +43,13 @@ else
 	CX_SIZES=10000,100000
 	SEARCH_SHOPS=10000
 	IMPORT_SHOPS=20000
+	READ_SHOPS=20000
 	DUR=5s
 	SUITE_TIMEOUT=1200
 fi
 SHOPS_SIZES=${BENCH_SHOPS_SIZES:-$SHOPS_SIZES}
 CX_SIZES=${BENCH_CX_SIZES:-$CX_SIZES}
-SUITES=${SUITES:-scale http search import go other}
+SUITES=${SUITES:-scale http reads search import go other}
 want() { [[ " $SUITES " == *" $1 "* ]]; }
 
 work=$(mktemp -d)
@@ -111,6 +115,10 @@ meili_pid=
 if want http; then
 	suite "HTTP throughput vs bare Fiber (scripts/bench-http.sh, wrk)" http scripts/bench-http.sh "$DUR" 64
 fi
+if want reads; then
+	suite "Reads at scale (scripts/bench-reads.sh, $READ_SHOPS shops, random licences, 32 connections)" reads \
+		env SHOPS="$READ_SHOPS" CONNS=32 scripts/bench-reads.sh "$DUR"
+fi
 if want search; then
 	suite "Search vs Meilisearch direct (scripts/bench-search.sh, $SEARCH_SHOPS shops)" search \
 		scripts/bench-search.sh -shops "$SEARCH_SHOPS" -duration "$DUR"
@@ -127,7 +135,7 @@ if want go; then
 fi
 if want other; then
 	for s in scripts/bench-*.sh; do
-		case $s in scripts/bench-all.sh | scripts/bench-http.sh | scripts/bench-search.sh | scripts/bench-import.sh) continue ;; esac
+		case $s in scripts/bench-all.sh | scripts/bench-http.sh | scripts/bench-reads.sh | scripts/bench-search.sh | scripts/bench-import.sh) continue ;; esac
 		suite "Other suite: $s" "other-$(basename "$s" .sh)" bash "$s"
 	done
 fi

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -35,6 +36,7 @@ type Config struct {
 	AdminToken     string `env:"SHIAN_ADMIN_TOKEN" default:"" help:"bearer token of the admin API (empty: admin API off)" secret:"true"`
 	RateLimits     string `env:"SHIAN_RATE_LIMITS" default:"" help:"rate-limit overrides: NAME=RATE/PERIOD[:BURST],… (e.g. complaint_ip_hour=200/1h)"`
 	QRKeys         string `env:"SHIAN_QR_KEYS" default:"1" help:"QR sticker key ids, current first; id:retired stops verifying (e.g. 2,1)"`
+	ViewCacheBytes string `env:"SHIAN_VIEW_CACHE_BYTES" default:"67108864" help:"bytes of rendered shop answers each replica caches (views.DefaultMaxBytes, 64 MiB)"`
 	FontPath       string `env:"SHIAN_FONT" default:"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf" help:"CJK TrueType font for sticker sheets (Debian fonts-droid-fallback)"`
 }
 
@@ -74,6 +76,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("SHIAN_ADDR %q: want host:port", c.Addr))
+	}
+	if _, err := c.viewCacheBytes(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.AdminAddr != "" {
 		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
@@ -209,4 +214,13 @@ func maskURL(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// viewCacheBytes is SHIAN_VIEW_CACHE_BYTES: at least 1 MiB, at most 64 GiB.
+func (c *Config) viewCacheBytes() (int64, error) {
+	n, err := strconv.ParseInt(c.ViewCacheBytes, 10, 64)
+	if err != nil || n < 1<<20 || n > 64<<30 {
+		return 0, fmt.Errorf("SHIAN_VIEW_CACHE_BYTES %q: want a number of bytes from 1048576 to 68719476736", c.ViewCacheBytes)
+	}
+	return n, nil
 }

@@ -18,6 +18,7 @@ import (
 	"shian/ratelimit"
 	"shian/store/sqlstore"
 	"shian/triage"
+	"shian/views"
 )
 
 func init() {
@@ -99,8 +100,13 @@ func serve(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	}
 	e := edge.New(edge.Config{Logger: log, Limiter: limiter, TrustedProxies: proxies, Metrics: metrics,
 		HTTPS: strings.HasPrefix(cfg.PublicURL, "https://")})
+	cacheBytes, _ := cfg.viewCacheBytes() // validated at start
+	viewCache := views.New(views.Options{MaxBytes: cacheBytes, Now: env.Now})
+	poller := &views.Poller{Feed: db, Cache: viewCache}
+	go poller.Run(ctx, func(err error) { log.Warn("shop view changes", "err", err) })
 	srv := api.New(api.Config{
-		Edge: e, Store: db, Logger: log, Now: env.Now,
+		Views: viewCache,
+		Edge:  e, Store: db, Logger: log, Now: env.Now,
 		Search: sp.service, Checks: sp.checks(),
 		Stickers: kit, Printer: kit, Scans: db, AdminToken: cfg.AdminToken, Catalog: nm.Catalog(),
 		Complaints: cs, Chat: eng, WeChat: wx, Accounts: st, Cases: st,

@@ -68,3 +68,23 @@ func TestConcurrentMigrate(t *testing.T) {
 		t.Fatalf("schema_migrations has %d rows, %d applications reported", n, total)
 	}
 }
+
+// TestViews runs the read-model suite with two pools (two replicas) on
+// one PostgreSQL database.
+func TestViews(t *testing.T) {
+	storetest.RunViews(t, func(t *testing.T) (*sqlstore.DB, *sqlstore.DB) {
+		url := testenv.NewPostgresDatabase(t)
+		var dbs [2]*sqlstore.DB
+		for i := range dbs {
+			db, err := postgres.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			db.Now = func() time.Time { return storetest.Now }
+			storetest.MustMigrate(t, db)
+			dbs[i] = db
+		}
+		return dbs[0], dbs[1]
+	})
+}

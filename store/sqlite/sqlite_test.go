@@ -48,3 +48,23 @@ func TestPendingBeforeMigrate(t *testing.T) {
 		t.Fatalf("a new database has pending migrations: got %v, %v", pending, err)
 	}
 }
+
+// TestViews runs the read-model suite with two handles (two replicas) on
+// one SQLite file.
+func TestViews(t *testing.T) {
+	storetest.RunViews(t, func(t *testing.T) (*sqlstore.DB, *sqlstore.DB) {
+		path := filepath.Join(t.TempDir(), "shian.db")
+		var dbs [2]*sqlstore.DB
+		for i := range dbs {
+			db, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			db.Now = func() time.Time { return storetest.Now }
+			storetest.MustMigrate(t, db)
+			dbs[i] = db
+		}
+		return dbs[0], dbs[1]
+	})
+}

@@ -91,7 +91,8 @@ type DB struct {
 	preparing sync.Map // query text → true while cacheStmt runs
 
 	group grouper
-	bg    sync.WaitGroup // cacheStmt goroutines
+	bg    sync.WaitGroup // cacheStmt goroutines and the view writer
+	views viewQueue      // rebuilt views to write back (views.go)
 }
 
 // New wraps an open database.

@@ -299,16 +299,8 @@ func values(rows, cols int) string {
 	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }
 
-// ShopByLicence implements shian.ShopService.
-func (db *DB) ShopByLicence(ctx context.Context, licence string) (*shian.Shop, error) {
-	return db.shopWhere(ctx, `licence = ?`, licence)
-}
-
-// ShopByID implements shian.ShopService.
-func (db *DB) ShopByID(ctx context.Context, id int64) (*shian.Shop, error) {
-	return db.shopWhere(ctx, `id = ?`, id)
-}
-
+// shopWhere reads a shop and its history from the tables; reads go
+// through the view rows (shopView in views.go), which it rebuilds.
 func (db *DB) shopWhere(ctx context.Context, where string, arg any) (*shian.Shop, error) {
 	s, err := scanShop(db.txQueryRow(ctx, nil, `SELECT `+shopColumns+` FROM shops WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
