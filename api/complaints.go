@@ -358,8 +358,9 @@ func proofFrom(get func(string) string) shian.TrackingProof {
 func (s *Server) getComplaint(c *fiber.Ctx) error {
 	ticket := pathParam(c, "ticket")
 	var t *shian.ComplaintTracking
-	err := s.edge.TrackGuard(c, ticket, func() (err error) {
-		t, err = s.complaints.Track(c.UserContext(), ticket, proofFrom(func(k string) string { return c.Query(k) }))
+	proof := proofFrom(func(k string) string { return c.Query(k) })
+	err := s.edge.TrackGuard(c, ticket, proof, func() (err error) {
+		t, err = s.complaints.Track(c.UserContext(), ticket, proof)
 		return err
 	})
 	if err != nil {
@@ -387,8 +388,9 @@ func (s *Server) rateComplaint(c *fiber.Ctx) error {
 		return inputErr("body", "bad_json")
 	}
 	ticket := pathParam(c, "ticket")
-	err := s.edge.TrackGuard(c, ticket, func() error {
-		return s.complaints.Rate(c.UserContext(), ticket, shian.TrackingProof{PhoneLast4: r.PhoneLast4, Receipt: r.Receipt}, r.Stars, r.Comment)
+	proof := shian.TrackingProof{PhoneLast4: r.PhoneLast4, Receipt: r.Receipt}
+	err := s.edge.TrackGuard(c, ticket, proof, func() error {
+		return s.complaints.Rate(c.UserContext(), ticket, proof, r.Stars, r.Comment)
 	})
 	if err != nil {
 		return err

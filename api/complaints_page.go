@@ -205,14 +205,14 @@ func (s *Server) complaintTrackPage(c *fiber.Ctx) error {
 	if c.FormValue("action") == "rate" {
 		stars, _ := strconv.Atoi(c.FormValue("stars"))
 		comment := strings.Clone(c.FormValue("comment"))
-		if err := s.edge.TrackGuard(c, p.Ticket, func() error {
+		if err := s.edge.TrackGuard(c, p.Ticket, p.Proof, func() error {
 			return s.complaints.Rate(ctx, p.Ticket, p.Proof, stars, comment)
 		}); err != nil {
 			fail(err)
 		}
 	}
 	var t *shian.ComplaintTracking
-	err := s.edge.TrackGuard(c, p.Ticket, func() (err error) {
+	err := s.edge.TrackGuard(c, p.Ticket, p.Proof, func() (err error) {
 		t, err = s.complaints.Track(ctx, p.Ticket, p.Proof)
 		return err
 	})

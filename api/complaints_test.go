@@ -749,4 +749,21 @@ func TestTrackingLimitKeyedOnParsedTicket(t *testing.T) {
 			t.Errorf("%s after 3 wrong proofs under other spellings: %d %s", name, r.status, r.body)
 		}
 	}
+	// Wrong phone digits lock the digits, not the complainant: the receipt
+	// code still opens the ticket (issue 19, item 5).
+	receipt := r.m["receipt"].(string)
+	if got := f.send(t, httptest.NewRequest("GET", "/api/v1/complaints/"+code+"?receipt="+receipt, nil)); got.status != 200 {
+		t.Errorf("the receipt after others' wrong digits: %d %s", got.status, got.body)
+	}
+	// A made-up ticket answers exactly as a real one: 404 until its budget
+	// is spent, then 429, so the answers tell nobody which tickets exist.
+	for i := 1; i <= 4; i++ {
+		want := 404
+		if i == 4 {
+			want = 429
+		}
+		if got := f.send(t, httptest.NewRequest("GET", "/api/v1/complaints/QHD-ZZZZ-ZZZ2?phone_last4=0000", nil)); got.status != want {
+			t.Errorf("made-up ticket, try %d: %d, want %d (%s)", i, got.status, want, got.body)
+		}
+	}
 }

@@ -122,8 +122,17 @@ func (e *Edge) Peek(c *fiber.Ctx, hits ...ratelimit.Hit) error {
 // charged, per ticket and per client IP. The ticket key is the parsed,
 // normalised ticket (ratelimit.TicketKey), so that qhd-ab12-cd34 and
 // QHDAB12CD34 share one budget.
-func (e *Edge) TrackGuard(c *fiber.Ctx, ticket string, lookup func() error) error {
-	hits := []ratelimit.Hit{e.Hit(ratelimit.TrackTicket, ratelimit.TicketKey(ticket)), e.IPHit(c, ratelimit.TrackIP)}
+//
+// The per-ticket budget is kept apart for each kind of proof: the four
+// phone digits can be guessed, the receipt code cannot, so wrong digits
+// typed by anyone never lock the complainant out of the receipt path
+// (issue 19). The per-IP budget counts both.
+func (e *Edge) TrackGuard(c *fiber.Ctx, ticket string, proof shian.TrackingProof, lookup func() error) error {
+	kind := "phone"
+	if proof.Receipt != "" && proof.PhoneLast4 == "" {
+		kind = "receipt"
+	}
+	hits := []ratelimit.Hit{e.Hit(ratelimit.TrackTicket, ratelimit.TicketKey(ticket)+"|"+kind), e.IPHit(c, ratelimit.TrackIP)}
 	if err := e.Peek(c, hits...); err != nil {
 		return err
 	}
