@@ -121,3 +121,26 @@ func invisible(r rune) bool {
 	}
 	return false
 }
+
+// EditDistance is the Levenshtein distance between two sequences (runes of
+// a name, pinyin syllables): the bot's and the shop resolver's measure of
+// how near a typed name is to a registered one.
+func EditDistance[T comparable](a, b []T) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -147,3 +147,17 @@ func TestValidateInvisibleAndBidi(t *testing.T) {
 		t.Fatalf("a stray zero-width space among enough text: %v", err)
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{{"", "", 0}, {"", "abc", 3}, {"kitten", "sitting", 3}, {"老二为", "老二位", 1}, {"海鲜", "海鲜大排档", 3}} {
+		if got := EditDistance([]rune(tc.a), []rune(tc.b)); got != tc.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+	if got := EditDistance([]string{"lao", "er", "wei"}, []string{"lao", "er", "wei", "hai"}); got != 1 {
+		t.Errorf("syllables: %d, want 1", got)
+	}
+}

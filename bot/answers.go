@@ -288,22 +288,30 @@ func proofOf(text string) shian.TrackingProof {
 	return shian.TrackingProof{Receipt: p}
 }
 
+// trackWith looks up the ticket in the conversation with a proof; a wrong
+// proof, the limit or a failure is told here and ok is false.
+func (t *turn) trackWith(proof shian.TrackingProof) (tr *shian.ComplaintTracking, ok bool) {
+	tr, err := t.e.complaints.Track(t.ctx, t.st.Ticket, proof)
+	switch shian.ErrorCode(err) {
+	case "":
+		return tr, true
+	case shian.ENOTFOUND:
+		t.say("track.wrong")
+	case shian.ERATELIMITED:
+		t.reset()
+		t.say("track.limited", 15)
+	default:
+		t.fail("track", err)
+	}
+	return nil, false
+}
+
 // rateProof checks the proof with Track (so a wrong proof is told at
 // once) and asks for the stars unless given.
 func (t *turn) rateProof(text string) {
 	proof := proofOf(text)
-	tk, err := t.e.complaints.Track(t.ctx, t.st.Ticket, proof)
-	switch shian.ErrorCode(err) {
-	case "":
-	case shian.ENOTFOUND:
-		t.say("track.wrong")
-		return
-	case shian.ERATELIMITED:
-		t.reset()
-		t.say("track.limited", 15)
-		return
-	default:
-		t.fail("track", err)
+	tk, ok := t.trackWith(proof)
+	if !ok {
 		return
 	}
 	if !tk.CanRate {

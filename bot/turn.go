@@ -348,31 +348,11 @@ func similarity(q string, s *shian.Shop) float64 {
 			continue
 		}
 		a, b := []rune(q), []rune(strings.ToLower(name))
-		d := levenshtein(a, b)
+		d := shian.EditDistance(a, b)
 		sim := 1 - float64(d)/float64(max(len(a), len(b)))
 		best = max(best, sim)
 	}
 	return best
-}
-
-func levenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func (t *turn) lookup(query string) {
@@ -561,23 +541,8 @@ func looksLikeProof(s string) bool {
 }
 
 func (t *turn) trackProof(text string) {
-	p := strings.TrimSpace(norm(text))
-	proof := shian.TrackingProof{PhoneLast4: p}
-	if len(p) != 4 {
-		proof = shian.TrackingProof{Receipt: p}
-	}
-	tr, err := t.e.complaints.Track(t.ctx, t.st.Ticket, proof)
-	switch shian.ErrorCode(err) {
-	case "":
-	case shian.ENOTFOUND:
-		t.say("track.wrong")
-		return
-	case shian.ERATELIMITED:
-		t.reset()
-		t.say("track.limited", 15)
-		return
-	default:
-		t.fail("track", err)
+	tr, ok := t.trackWith(proofOf(text))
+	if !ok {
 		return
 	}
 	t.reset()
