@@ -70,6 +70,8 @@ test: services ## the whole suite: go vet, gofmt check, go test -race (CI=true: 
 	echo "+ gofmt -l"; $(MAKE) -s --no-print-directory fmt-check || failed="$$failed gofmt"; \
 	echo "+ go test -race -count=1 -timeout $(TEST_TIMEOUT) ./..."; \
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./... || failed="$$failed go-test"; \
+	echo "+ go test -run TestParallelBombsStayInBudget ./complaints/ (peak RSS: measured without -race)"; \
+	$(GO) test -count=1 -run '^TestParallelBombsStayInBudget$$' ./complaints/ || failed="$$failed photo-budget"; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi
 
 vet: ## go vet

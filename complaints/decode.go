@@ -97,6 +97,12 @@ func (d decodeLimit) process(ctx context.Context, b []byte) (*Photo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A finished decode's image stays on the heap until the next GC cycle,
+	// and the runtime lets the heap grow to twice what is live (GOGC=100):
+	// each decode is charged twice its size, so the budget bounds what the
+	// process really holds, not just what is in use (at most the whole
+	// budget: one photo alone may always decode).
+	n = min(2*n, DecodeBudget)
 	wctx, cancel := context.WithTimeout(ctx, DecodeWait)
 	defer cancel()
 	if err := d.sem.Acquire(wctx, n); err != nil {
